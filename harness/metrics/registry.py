@@ -1,0 +1,48 @@
+"""Metric names to metric factories, so task configs can name metrics as strings."""
+
+from collections.abc import Callable
+
+from harness.errors import HarnessError
+from harness.metrics.base import OUTPUT_TYPES, Metric
+
+MetricFactory = Callable[[], Metric]
+
+_REGISTRY: dict[str, MetricFactory] = {}
+
+
+def register_metric(name: str) -> Callable[[MetricFactory], MetricFactory]:
+    """Decorator: register a metric class or zero-argument factory under ``name``.
+
+    Used as ``@register_metric("acc")`` on a class, or called directly,
+    ``register_metric("rouge1")(partial(Rouge, "rouge1"))``, when one class serves several
+    names. Returns the factory unchanged.
+    """
+
+    def decorate(factory: MetricFactory) -> MetricFactory:
+        if name in _REGISTRY:
+            raise HarnessError(
+                f"metric '{name}' is already registered; register the new metric under another name"
+            )
+        _REGISTRY[name] = factory
+        return factory
+
+    return decorate
+
+
+def get_metric(name: str) -> Metric:
+    """A fresh instance of the metric registered as ``name``."""
+    factory = _REGISTRY.get(name)
+    if factory is None:
+        raise HarnessError(f"unknown metric '{name}'; known: {', '.join(known_metrics())}")
+    return factory()
+
+
+def known_metrics(output_type: str | None = None) -> list[str]:
+    """Sorted names of registered metrics, optionally only those for ``output_type``."""
+    if output_type is None:
+        return sorted(_REGISTRY)
+    if output_type not in OUTPUT_TYPES:
+        raise HarnessError(
+            f"unknown output type '{output_type}'; known: {', '.join(sorted(OUTPUT_TYPES))}"
+        )
+    return sorted(name for name, make in _REGISTRY.items() if output_type in make().output_types)

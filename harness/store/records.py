@@ -1,0 +1,109 @@
+"""What the store keeps: one pydantic model per table row.
+
+Every number the harness prints must be traceable to the exact model weights, task config,
+data, prompts, seeds and code that produced it. These records are that chain of evidence;
+the store writes and reads them and nothing else, so callers never see SQL rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+RunStatus = Literal["running", "complete", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = ("running", "complete", "failed")
+
+ScoreScope = Literal["task", "aggregate"]
+SCORE_SCOPES: tuple[ScoreScope, ...] = ("task", "aggregate")
+
+
+class _Record(BaseModel):
+    """Shared config: unknown fields are typos, so they fail loudly instead of vanishing."""
+
+    # ``model_hash`` and ``model_spec`` are real field names here, not pydantic internals.
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+
+class ModelRecord(_Record):
+    """The weights a run evaluated, keyed by their hash so renamed files still match."""
+
+    model_hash: str
+    spec: str
+    name: str
+    source: str
+    n_parameters: int
+    dtype: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunRecord(_Record):
+    """One invocation of a suite against one model, with everything needed to reproduce it."""
+
+    run_id: str
+    created_at: AwareDatetime
+    status: RunStatus
+    suite: str
+    suite_hash: str
+    model_spec: str
+    model_hash: str
+    harness_version: str
+    git_commit: str | None
+    device: str
+    dtype: str
+    config: dict[str, Any]
+    wall_time_s: float | None = None
+    tokens_processed: int | None = None
+    error: str | None = None
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """Normalise to UTC so stored timestamps sort as text and compare across machines."""
+        return value.astimezone(UTC)
+
+
+class TaskResultRecord(_Record):
+    """One task finished inside a run: the provenance its scores and samples hang from."""
+
+    run_id: str
+    task: str
+    task_hash: str
+    data_hash: str
+    num_fewshot: int
+    fewshot_seed: int | None
+    n_items: int
+    wall_time_s: float
+    tokens_processed: int
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScoreRecord(_Record):
+    """One metric value for a task or for an aggregate over tasks (e.g. ``mmlu/stem``)."""
+
+    run_id: str
+    scope: ScoreScope
+    name: str
+    metric: str
+    value: float
+    stderr: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    higher_is_better: bool
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class SampleRecord(_Record):
+    """One evaluated item, kept so any score can be recomputed or audited item by item."""
+
+    run_id: str
+    task: str
+    doc_id: int
+    doc_hash: str
+    prompt_hash: str
+    target: str
+    prediction: str
+    outputs: dict[str, Any]
+    metrics: dict[str, float]

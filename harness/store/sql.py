@@ -1,0 +1,226 @@
+"""Every SQL statement the store runs, in one place.
+
+Kept to plain, portable SQL (named parameters, ``ON CONFLICT``, ``substr``, no rowid
+tricks) so that a PostgreSQL backend later needs only a different placeholder style and
+connection, not a rewrite. Column names equal record field names, so rows map onto
+records by name.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MODEL_COLUMNS = ("model_hash", "spec", "name", "source", "n_parameters", "dtype", "details")
+RUN_COLUMNS = (
+    "run_id",
+    "created_at",
+    "status",
+    "suite",
+    "suite_hash",
+    "model_spec",
+    "model_hash",
+    "harness_version",
+    "git_commit",
+    "device",
+    "dtype",
+    "config",
+    "wall_time_s",
+    "tokens_processed",
+    "error",
+)
+TASK_RESULT_COLUMNS = (
+    "run_id",
+    "task",
+    "task_hash",
+    "data_hash",
+    "num_fewshot",
+    "fewshot_seed",
+    "n_items",
+    "wall_time_s",
+    "tokens_processed",
+    "details",
+)
+SCORE_COLUMNS = (
+    "run_id",
+    "scope",
+    "name",
+    "metric",
+    "value",
+    "stderr",
+    "ci_low",
+    "ci_high",
+    "n",
+    "higher_is_better",
+    "extra",
+)
+SAMPLE_COLUMNS = (
+    "run_id",
+    "task",
+    "doc_id",
+    "doc_hash",
+    "prompt_hash",
+    "target",
+    "prediction",
+    "outputs",
+    "metrics",
+)
+
+# Creation order respects foreign keys; ``count_rows`` reports in this order too.
+TABLES = ("schema_version", "models", "runs", "task_results", "scores", "samples")
+
+CREATE_STATEMENTS = (
+    """
+    CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS models (
+        model_hash TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        n_parameters INTEGER NOT NULL,
+        dtype TEXT NOT NULL,
+        details TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        run_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+        suite TEXT NOT NULL,
+        suite_hash TEXT NOT NULL,
+        model_spec TEXT NOT NULL,
+        model_hash TEXT NOT NULL REFERENCES models (model_hash),
+        harness_version TEXT NOT NULL,
+        git_commit TEXT,
+        device TEXT NOT NULL,
+        dtype TEXT NOT NULL,
+        config TEXT NOT NULL,
+        wall_time_s REAL,
+        tokens_processed INTEGER,
+        error TEXT
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS runs_created_at ON runs (created_at)",
+    "CREATE INDEX IF NOT EXISTS runs_model_hash ON runs (model_hash)",
+    """
+    CREATE TABLE IF NOT EXISTS task_results (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        task TEXT NOT NULL,
+        task_hash TEXT NOT NULL,
+        data_hash TEXT NOT NULL,
+        num_fewshot INTEGER NOT NULL,
+        fewshot_seed INTEGER,
+        n_items INTEGER NOT NULL,
+        wall_time_s REAL NOT NULL,
+        tokens_processed INTEGER NOT NULL,
+        details TEXT NOT NULL,
+        PRIMARY KEY (run_id, task)
+    )
+    """,
+    # ``value`` may be NULL: databases turn NaN into NULL, and a NaN metric is still a result.
+    """
+    CREATE TABLE IF NOT EXISTS scores (
+        score_id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        scope TEXT NOT NULL CHECK (scope IN ('task', 'aggregate')),
+        name TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        value REAL,
+        stderr REAL,
+        ci_low REAL,
+        ci_high REAL,
+        n INTEGER NOT NULL,
+        higher_is_better INTEGER NOT NULL,
+        extra TEXT NOT NULL,
+        UNIQUE (run_id, scope, name, metric)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS samples (
+        run_id TEXT NOT NULL,
+        task TEXT NOT NULL,
+        doc_id INTEGER NOT NULL,
+        doc_hash TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        target TEXT NOT NULL,
+        prediction TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        metrics TEXT NOT NULL,
+        PRIMARY KEY (run_id, task, doc_id),
+        FOREIGN KEY (run_id, task) REFERENCES task_results (run_id, task) ON DELETE CASCADE
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS samples_doc_hash ON samples (doc_hash)",
+)
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(columns)
+    params = ", ".join(f":{column}" for column in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({params})"
+
+
+def _select(table: str, columns: tuple[str, ...]) -> str:
+    return f"SELECT {', '.join(columns)} FROM {table}"
+
+
+def count_rows(table: str) -> str:
+    """Statement counting the rows of one of :data:`TABLES` (never user input)."""
+    if table not in TABLES:
+        raise ValueError(f"unknown store table {table!r}")
+    return f"SELECT COUNT(*) FROM {table}"
+
+
+TABLE_EXISTS = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = :name"
+ANY_TABLE = "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1"
+SELECT_SCHEMA_VERSION = "SELECT version FROM schema_version"
+INSERT_SCHEMA_VERSION = "INSERT INTO schema_version (version) VALUES (:version)"
+
+UPSERT_MODEL = (
+    _insert("models", MODEL_COLUMNS)
+    + " ON CONFLICT (model_hash) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in MODEL_COLUMNS[1:])
+)
+SELECT_MODEL = _select("models", MODEL_COLUMNS) + " WHERE model_hash = :model_hash"
+MODEL_EXISTS = "SELECT 1 FROM models WHERE model_hash = :model_hash"
+
+INSERT_RUN = _insert("runs", RUN_COLUMNS)
+RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id = :run_id"
+SELECT_RUN = _select("runs", RUN_COLUMNS) + " WHERE run_id = :run_id"
+SELECT_RUNS_BY_PREFIX = (
+    _select("runs", RUN_COLUMNS)
+    + " WHERE substr(run_id, 1, :length) = :prefix"
+    + " ORDER BY created_at DESC, run_id DESC LIMIT :limit"
+)
+SELECT_RUNS = _select("runs", RUN_COLUMNS) + " ORDER BY created_at DESC, run_id DESC"
+SELECT_RUNS_LIMITED = SELECT_RUNS + " LIMIT :limit"
+FINISH_RUN = (
+    "UPDATE runs SET status = :status, wall_time_s = :wall_time_s,"
+    " tokens_processed = :tokens_processed, error = :error WHERE run_id = :run_id"
+)
+
+INSERT_TASK_RESULT = _insert("task_results", TASK_RESULT_COLUMNS)
+TASK_RESULT_EXISTS = "SELECT 1 FROM task_results WHERE run_id = :run_id AND task = :task"
+SELECT_TASK_RESULTS = (
+    _select("task_results", TASK_RESULT_COLUMNS) + " WHERE run_id = :run_id ORDER BY task"
+)
+SELECT_COMPLETED_TASKS = "SELECT task FROM task_results WHERE run_id = :run_id"
+
+INSERT_SCORE = _insert("scores", SCORE_COLUMNS)
+SELECT_SCORES = _select("scores", SCORE_COLUMNS) + " WHERE run_id = :run_id ORDER BY score_id"
+SELECT_SCORES_IN_SCOPE = (
+    _select("scores", SCORE_COLUMNS)
+    + " WHERE run_id = :run_id AND scope = :scope ORDER BY score_id"
+)
+
+INSERT_SAMPLE = _insert("samples", SAMPLE_COLUMNS)
+SELECT_SAMPLES = (
+    _select("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id ORDER BY task, doc_id"
+)
+SELECT_TASK_SAMPLES = (
+    _select("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id AND task = :task ORDER BY doc_id"
+)

@@ -1,0 +1,321 @@
+"""The SQLite results store: transactional writes and traceable reads of run records.
+
+Every write happens inside one explicit ``BEGIN IMMEDIATE`` ... ``COMMIT`` (the connection
+runs with ``isolation_level=None``, so sqlite3 starts no transactions of its own). A run
+that crashes mid-task therefore leaves either a complete task result, with all its scores
+and samples, or nothing of that task. WAL mode lets a dashboard read while a run writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from harness.errors import HarnessError
+from harness.store import rows, sql
+from harness.store.records import (
+    RUN_STATUSES,
+    SCORE_SCOPES,
+    ModelRecord,
+    RunRecord,
+    SampleRecord,
+    ScoreRecord,
+    TaskResultRecord,
+)
+from harness.store.schema import ensure_schema
+
+BUSY_TIMEOUT_S = 30.0
+_AMBIGUOUS_SHOWN = 5
+
+
+class Store:
+    """A results store backed by one SQLite file.
+
+    Create it with :func:`harness.store.open_store`; use it as a context manager, or call
+    :meth:`close`, to release the file.
+    """
+
+    path: Path
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = _connect(path)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; committed data is already on disk."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- models ----------------------------------------------------------------------------
+
+    def upsert_model(self, model: ModelRecord) -> None:
+        """Insert the model, or refresh its description if these weights are already known."""
+        with self._transaction() as conn:
+            conn.execute(sql.UPSERT_MODEL, rows.model_to_row(model))
+
+    def get_model(self, model_hash: str) -> ModelRecord | None:
+        """The model with these weights, or ``None`` if no run has used them yet."""
+        found = self._query(sql.SELECT_MODEL, {"model_hash": model_hash})
+        return rows.model_from_row(found[0]) if found else None
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def create_run(self, run: RunRecord) -> None:
+        """Record the start of a run; its model must have been stored with :meth:`upsert_model`."""
+        with self._transaction() as conn:
+            if _exists(conn, sql.RUN_EXISTS, {"run_id": run.run_id}):
+                raise HarnessError(
+                    f"run id '{run.run_id}' already exists in {self.path}; "
+                    "start the run with a fresh id from new_run_id()"
+                )
+            if not _exists(conn, sql.MODEL_EXISTS, {"model_hash": run.model_hash}):
+                raise HarnessError(
+                    f"model {run.model_hash} of run '{run.run_id}' is not in the store; "
+                    "store it with upsert_model() before create_run()"
+                )
+            conn.execute(sql.INSERT_RUN, rows.run_to_row(run))
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        wall_time_s: float | None,
+        tokens_processed: int | None,
+        error: str | None = None,
+    ) -> None:
+        """Set a run's final status, totals and error (if it failed)."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        params = {
+            "run_id": run_id,
+            "status": status,
+            "wall_time_s": wall_time_s,
+            "tokens_processed": tokens_processed,
+            "error": error,
+        }
+        with self._transaction() as conn:
+            if conn.execute(sql.FINISH_RUN, params).rowcount == 0:
+                raise _no_such_run(run_id)
+
+    def list_runs(self, limit: int | None = None) -> list[RunRecord]:
+        """Runs, newest first; at most ``limit`` of them when given."""
+        if limit is None:
+            found = self._query(sql.SELECT_RUNS, {})
+        elif limit < 0:
+            raise ValueError(f"limit must be >= 0, not {limit}")
+        else:
+            found = self._query(sql.SELECT_RUNS_LIMITED, {"limit": limit})
+        return [rows.run_from_row(row) for row in found]
+
+    def get_run(self, run_id_or_prefix: str) -> RunRecord:
+        """The run with this id, or the only run whose id starts with it (git-style)."""
+        wanted = run_id_or_prefix.strip()
+        if not wanted:
+            raise HarnessError("empty run id; list runs with `harness runs`")
+        exact = self._query(sql.SELECT_RUN, {"run_id": wanted})
+        if exact:
+            return rows.run_from_row(exact[0])
+        matches = self._query(
+            sql.SELECT_RUNS_BY_PREFIX,
+            {"prefix": wanted, "length": len(wanted), "limit": _AMBIGUOUS_SHOWN + 1},
+        )
+        if not matches:
+            raise _no_such_run(wanted)
+        if len(matches) > 1:
+            shown = ", ".join(str(row["run_id"]) for row in matches[:_AMBIGUOUS_SHOWN])
+            more = ", ..." if len(matches) > _AMBIGUOUS_SHOWN else ""
+            raise HarnessError(
+                f"run id prefix '{wanted}' is ambiguous: it matches {shown}{more}; "
+                "type more characters of the run id"
+            )
+        return rows.run_from_row(matches[0])
+
+    # -- task results ----------------------------------------------------------------------
+
+    def commit_task(
+        self,
+        result: TaskResultRecord,
+        scores: Sequence[ScoreRecord],
+        samples: Sequence[SampleRecord],
+    ) -> None:
+        """Store one finished task with its scores and samples in a single transaction.
+
+        Either all of them land or none does, so a resumed run can trust
+        :meth:`completed_tasks`. A task is committed once per run; committing it again is
+        refused rather than silently mixing two evaluations.
+        """
+        _check_belongs(result, scores, samples)
+        where = f"task '{result.task}' of run '{result.run_id}'"
+        with self._transaction() as conn:
+            if not _exists(conn, sql.RUN_EXISTS, {"run_id": result.run_id}):
+                raise _no_such_run(result.run_id)
+            key = {"run_id": result.run_id, "task": result.task}
+            if _exists(conn, sql.TASK_RESULT_EXISTS, key):
+                raise HarnessError(
+                    f"{where} is already committed; start a new run to evaluate it again"
+                )
+            try:
+                conn.execute(sql.INSERT_TASK_RESULT, rows.task_result_to_row(result))
+                _insert_scores(conn, scores)
+                conn.executemany(sql.INSERT_SAMPLE, (rows.sample_to_row(s) for s in samples))
+            except sqlite3.IntegrityError as exc:
+                raise HarnessError(
+                    f"could not store {where}: {exc}; nothing of it was written, "
+                    "fix the records (duplicate doc_id or metric?) and commit again"
+                ) from exc
+
+    def add_scores(self, scores: Sequence[ScoreRecord]) -> None:
+        """Store scores computed after the tasks (suite aggregates) in one transaction."""
+        with self._transaction() as conn:
+            for run_id in sorted({score.run_id for score in scores}):
+                if not _exists(conn, sql.RUN_EXISTS, {"run_id": run_id}):
+                    raise _no_such_run(run_id)
+            _insert_scores(conn, scores)
+
+    def get_task_results(self, run_id: str) -> list[TaskResultRecord]:
+        """The committed tasks of a run, by task name."""
+        found = self._query(sql.SELECT_TASK_RESULTS, {"run_id": run_id})
+        return [rows.task_result_from_row(row) for row in found]
+
+    def get_scores(self, run_id: str, scope: str | None = None) -> list[ScoreRecord]:
+        """A run's scores in the order they were stored, optionally of one scope only."""
+        if scope is None:
+            found = self._query(sql.SELECT_SCORES, {"run_id": run_id})
+        elif scope in SCORE_SCOPES:
+            found = self._query(sql.SELECT_SCORES_IN_SCOPE, {"run_id": run_id, "scope": scope})
+        else:
+            raise ValueError(f"score scope must be one of {SCORE_SCOPES}, not {scope!r}")
+        return [rows.score_from_row(row) for row in found]
+
+    def get_samples(self, run_id: str, task: str | None = None) -> list[SampleRecord]:
+        """A run's samples ordered by task then doc_id, optionally of one task only."""
+        if task is None:
+            found = self._query(sql.SELECT_SAMPLES, {"run_id": run_id})
+        else:
+            found = self._query(sql.SELECT_TASK_SAMPLES, {"run_id": run_id, "task": task})
+        return [rows.sample_from_row(row) for row in found]
+
+    def completed_tasks(self, run_id: str) -> set[str]:
+        """Names of the tasks of a run that were committed, i.e. need no re-evaluation."""
+        return {
+            str(row["task"]) for row in self._query(sql.SELECT_COMPLETED_TASKS, {"run_id": run_id})
+        }
+
+    def count_rows(self) -> dict[str, int]:
+        """Rows per table, so tests and tools can check what a write left behind."""
+        return {
+            table: int(self._conn.execute(sql.count_rows(table)).fetchone()[0])
+            for table in sql.TABLES
+        }
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block finishes, rolled back otherwise.
+
+        ``IMMEDIATE`` takes the write lock up front, so existence checks made inside the
+        block cannot be invalidated by another writer before the inserts run.
+        """
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _query(self, statement: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Run a read and return rows as dicts keyed by column name."""
+        cursor = self._conn.execute(statement, params)
+        return _as_dicts(cursor)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open ``path`` with foreign keys and WAL on, creating or checking the schema."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _cannot_open(path, exc) from exc
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        ensure_schema(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _cannot_open(path, exc) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _cannot_open(path: Path, exc: sqlite3.Error) -> HarnessError:
+    return HarnessError(
+        f"cannot open store {path} ({exc}); pass the path of a writable SQLite file"
+    )
+
+
+def _no_such_run(run_id: str) -> HarnessError:
+    return HarnessError(f"no run matches '{run_id}'; list runs with `harness runs`")
+
+
+def _exists(conn: sqlite3.Connection, statement: str, params: Mapping[str, Any]) -> bool:
+    return conn.execute(statement, params).fetchone() is not None
+
+
+def _as_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    columns = [description[0] for description in cursor.description]
+    return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _insert_scores(conn: sqlite3.Connection, scores: Iterable[ScoreRecord]) -> None:
+    """Insert scores one by one so a duplicate can be named in the error."""
+    for score in scores:
+        try:
+            conn.execute(sql.INSERT_SCORE, rows.score_to_row(score))
+        except sqlite3.IntegrityError as exc:
+            raise HarnessError(
+                f"score {score.scope} '{score.name}' {score.metric} of run '{score.run_id}' "
+                f"could not be stored ({exc}); each metric is stored once per run, "
+                "so drop the duplicate"
+            ) from exc
+
+
+def _check_belongs(
+    result: TaskResultRecord, scores: Sequence[ScoreRecord], samples: Sequence[SampleRecord]
+) -> None:
+    """Scores and samples committed with a task must be of that run (and samples of that task).
+
+    A mismatch is a bug in the caller, not a user error, hence ``ValueError``.
+    """
+    for score in scores:
+        if score.run_id != result.run_id:
+            raise ValueError(
+                f"score run_id {score.run_id!r} differs from task result run_id {result.run_id!r}"
+            )
+    for sample in samples:
+        if (sample.run_id, sample.task) != (result.run_id, result.task):
+            raise ValueError(
+                f"sample ({sample.run_id!r}, {sample.task!r}) does not belong to task result "
+                f"({result.run_id!r}, {result.task!r})"
+            )

@@ -1,0 +1,60 @@
+"""Metric names: lookup, listing, and the error for a name that does not exist."""
+
+import pytest
+
+from harness.errors import HarnessError
+from harness.metrics import Metric, get_metric, known_metrics, register_metric
+
+ALL = [
+    "acc",
+    "acc_bytes",
+    "acc_norm",
+    "bits_per_byte",
+    "bleu",
+    "byte_perplexity",
+    "chrf",
+    "exact_match",
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "rougeLsum",
+    "word_perplexity",
+]
+
+
+def test_known_metrics_lists_every_builtin_sorted() -> None:
+    assert known_metrics() == ALL
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_get_metric_returns_the_metric_with_that_name(name: str) -> None:
+    metric = get_metric(name)
+    assert isinstance(metric, Metric)
+    assert metric.name == name
+
+
+def test_known_metrics_filters_by_output_type() -> None:
+    assert known_metrics("multiple_choice") == ["acc", "acc_bytes", "acc_norm"]
+    assert known_metrics("loglikelihood_rolling") == [
+        "bits_per_byte",
+        "byte_perplexity",
+        "word_perplexity",
+    ]
+    assert "bleu" in known_metrics("generate_until")
+
+
+def test_unknown_output_type_lists_the_known_ones() -> None:
+    with pytest.raises(HarnessError, match="unknown output type 'mc'; known: generate_until"):
+        known_metrics("mc")
+
+
+def test_unknown_metric_names_the_problem_and_the_known_metrics() -> None:
+    with pytest.raises(HarnessError) as error:
+        get_metric("nope")
+    assert str(error.value) == f"unknown metric 'nope'; known: {', '.join(ALL)}"
+
+
+def test_registering_a_taken_name_is_an_error() -> None:
+    with pytest.raises(HarnessError, match="'acc' is already registered"):
+        register_metric("acc")(lambda: get_metric("acc"))
+    assert known_metrics() == ALL
