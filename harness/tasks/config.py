@@ -1,0 +1,120 @@
+"""The task format: YAML keys close to lm-eval's, validated into a typed config.
+
+A task file may define several tasks at once with ``params``: a list of dicts whose values
+replace ``${name}`` placeholders anywhere in the file (``${}`` so it never clashes with
+Jinja's ``{{ }}``). MMLU's 57 subjects are one file this way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from harness.data.source import DatasetSpec
+from harness.errors import HarnessError
+
+OutputType = Literal["multiple_choice", "generate_until", "loglikelihood_rolling"]
+
+
+class FewshotConfig(BaseModel):
+    """How few-shot examples are picked, and optional templates used only for them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sampler: Literal["first_n", "random"] = "first_n"
+    seed: int = 1234
+    doc_to_text: str | None = None
+    doc_to_target: str | None = None
+
+
+class TaskConfig(BaseModel):
+    """One task: dataset + prompt + request type + metrics."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: str
+    tag: list[str] = Field(default_factory=list)
+    params: dict[str, str] = Field(default_factory=dict)
+    dataset: DatasetSpec
+    output_type: OutputType
+    test_split: str
+    fewshot_split: str | None = None
+    num_fewshot: int = Field(default=0, ge=0)
+    fewshot_config: FewshotConfig = Field(default_factory=FewshotConfig)
+    description: str = ""
+    doc_to_text: str
+    doc_to_target: str | list[str] = ""
+    doc_to_choice: list[str] | str | None = None
+    target_delimiter: str = " "
+    fewshot_delimiter: str = "\n\n"
+    metric_list: list[str]
+    generation_kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("metric_list", mode="before")
+    @classmethod
+    def _metric_names(cls, value: Any) -> Any:
+        """Accept lm-eval's ``- metric: acc`` entries as well as plain names."""
+        if isinstance(value, list):
+            return [item["metric"] if isinstance(item, dict) and "metric" in item else item for item in value]
+        return value
+
+    def content_hash(self) -> str:
+        """Hash of everything that defines the task; equal hashes mean comparable prompts."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def expand_task_file(raw: Any, *, where: str) -> list[TaskConfig]:
+    """The tasks a YAML document defines: one, or one per entry of ``params``."""
+    if not isinstance(raw, dict):
+        raise HarnessError(f"{where}: a task file must be a mapping of keys (task, dataset, doc_to_text, ...)")
+    params_list = raw.get("params")
+    if params_list is None:
+        return [_validate(raw, where=where)]
+    if not isinstance(params_list, list) or not all(isinstance(p, dict) for p in params_list) or not params_list:
+        raise HarnessError(f"{where}: 'params' must be a non-empty list of mappings, e.g. - {{subject: anatomy}}")
+    body = {key: value for key, value in raw.items() if key != "params"}
+    tasks = []
+    for params in params_list:
+        values = {str(k): str(v) for k, v in params.items()}
+        substituted = _substitute(body, values, where=where)
+        substituted["params"] = values
+        tasks.append(_validate(substituted, where=where))
+    return tasks
+
+
+def _substitute(value: Any, params: dict[str, str], *, where: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return string.Template(value).substitute(params)
+        except KeyError as exc:
+            raise HarnessError(
+                f"{where}: placeholder ${{{exc.args[0]}}} has no value in params ({', '.join(params)}); "
+                "add it to every params entry"
+            ) from None
+        except ValueError:
+            return value  # a lone '$' in a prompt is text, not a placeholder
+    if isinstance(value, dict):
+        return {k: _substitute(v, params, where=where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, params, where=where) for v in value]
+    return value
+
+
+def _validate(raw: dict[str, Any], *, where: str) -> TaskConfig:
+    name = raw.get("task", "?")
+    try:
+        return TaskConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(TaskConfig.model_fields)
+            raise HarnessError(f"{where}: task '{name}': unknown key '{key}'; known keys: {known}") from None
+        if first["type"] == "missing":
+            raise HarnessError(f"{where}: task '{name}': missing required key '{key}'") from None
+        raise HarnessError(f"{where}: task '{name}': bad value for '{key}' ({first['msg']})") from None

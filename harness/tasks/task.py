@@ -1,0 +1,228 @@
+"""A task turned into items: each document's prompt, its requests, and its outcome.
+
+Prompts are built as lm-eval builds them: description, then each few-shot example as
+``text + target_delimiter + target`` followed by ``fewshot_delimiter``, then the document's
+text. Multiple-choice continuations are ``target_delimiter + choice``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.backends.generation_config import GenerationConfig, make_generation_config
+from harness.backends.requests import (
+    GenerationRequest,
+    GenerationResult,
+    LoglikelihoodRequest,
+    LoglikelihoodResult,
+    RollingRequest,
+    RollingResult,
+)
+from harness.data.readers import Doc
+from harness.data.source import load_split
+from harness.errors import HarnessError
+from harness.metrics import get_metric
+from harness.metrics.outcome import ItemOutcome
+from harness.tasks.config import TaskConfig
+from harness.tasks.fewshot import pick_fewshot
+from harness.tasks.templates import render
+
+PromptFormatter = Callable[[str], str]
+Request = LoglikelihoodRequest | RollingRequest | GenerationRequest
+Result = LoglikelihoodResult | RollingResult | GenerationResult
+
+
+def _identity(prompt: str) -> str:
+    return prompt
+
+
+def content_hash(value: Any) -> str:
+    """sha256 of a JSON-able value in canonical form."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One document ready to run: its requests and what its outcome is judged against."""
+
+    doc_id: int
+    doc: Doc
+    doc_hash: str
+    prompt: str
+    prompt_hash: str
+    requests: tuple[Request, ...]
+    choices: tuple[str, ...] | None  # scored continuations, multiple choice only
+    gold: int | None
+    references: tuple[str, ...]
+
+
+class Task:
+    """A task config with its data loaded, able to build items and judge results."""
+
+    def __init__(self, config: TaskConfig, data_root: Path | None, *, num_fewshot: int | None = None,
+                 generation_overrides: dict[str, Any] | None = None) -> None:
+        if num_fewshot is not None:
+            config = config.model_copy(update={"num_fewshot": num_fewshot})
+        self.config = config
+        self.name = config.task
+        self.metrics = [get_metric_for(config, name) for name in config.metric_list]
+        self.generation_config: GenerationConfig | None = None
+        if config.output_type == "generate_until":
+            values = {**config.generation_kwargs, **(generation_overrides or {})}
+            self.generation_config = make_generation_config(values, where=f"task '{self.name}': generation_kwargs")
+        test = load_split(config.dataset, config.test_split, data_root, task=self.name)
+        if not test.docs:
+            raise HarnessError(f"task '{self.name}': split '{config.test_split}' is empty ({test.origin}); check the data file")
+        self.docs = test.docs
+        self.data_origin = test.origin
+        hashes = [test.data_hash]
+        self.fewshot_docs: list[Doc] = []
+        if config.num_fewshot > 0:
+            if config.fewshot_split is None:
+                raise HarnessError(f"task '{self.name}': {config.num_fewshot}-shot needs a fewshot_split; add one or use --shots 0")
+            if config.fewshot_split == config.test_split:
+                self.fewshot_docs = self.docs
+            else:
+                fewshot = load_split(config.dataset, config.fewshot_split, data_root, task=self.name)
+                self.fewshot_docs = fewshot.docs
+                hashes.append(fewshot.data_hash)
+        self.data_hash = hashes[0] if len(hashes) == 1 else content_hash(hashes)
+        self.task_hash = config.content_hash()
+
+    # -- prompts ------------------------------------------------------------------------
+
+    def build_items(self, limit: int | None = None, formatter: PromptFormatter = _identity) -> list[TaskItem]:
+        """Items for the first ``limit`` documents (all when None), prompts passed through ``formatter``."""
+        if limit is not None and limit < 1:
+            raise HarnessError(f"--limit must be at least 1, got {limit}")
+        docs = self.docs if limit is None else self.docs[:limit]
+        return [self._item(doc_id, doc, formatter) for doc_id, doc in enumerate(docs)]
+
+    def _item(self, doc_id: int, doc: Doc, formatter: PromptFormatter) -> TaskItem:
+        cfg = self.config
+        where = f"task '{self.name}'"
+        shots = pick_fewshot(
+            self.fewshot_docs, cfg.num_fewshot, sampler=cfg.fewshot_config.sampler, seed=cfg.fewshot_config.seed,
+            doc_id=doc_id, exclude=doc if self.fewshot_docs is self.docs else None, task=self.name,
+        )
+        parts = [render(cfg.description, doc, where=f"{where}: description")]
+        for shot in shots:
+            text = render(cfg.fewshot_config.doc_to_text or cfg.doc_to_text, shot, where=f"{where}: few-shot doc_to_text")
+            parts.append(text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter)
+        parts.append(render(cfg.doc_to_text, doc, where=f"{where}: doc_to_text"))
+        prompt = formatter("".join(parts))
+
+        choices: tuple[str, ...] | None = None
+        gold: int | None = None
+        requests: tuple[Request, ...]
+        if cfg.output_type == "multiple_choice":
+            labels = self._choices(doc)
+            choices = tuple(cfg.target_delimiter + label for label in labels)
+            gold = self._gold(doc, labels)
+            references: tuple[str, ...] = (labels[gold],)
+            requests = tuple(LoglikelihoodRequest(prompt, c) for c in choices)
+        elif cfg.output_type == "generate_until":
+            assert self.generation_config is not None
+            references = self._targets(doc)
+            requests = (GenerationRequest(prompt, self.generation_config),)
+        else:
+            references = ()
+            requests = (RollingRequest(prompt),)
+        return TaskItem(
+            doc_id=doc_id, doc=doc, doc_hash=content_hash(doc), prompt=prompt,
+            prompt_hash=content_hash([prompt, list(choices or ())]), requests=requests,
+            choices=choices, gold=gold, references=references,
+        )
+
+    def _targets(self, doc: Doc) -> tuple[str, ...]:
+        templates = self.config.doc_to_target
+        if isinstance(templates, str):
+            templates = [templates]
+        return tuple(render(t, doc, where=f"task '{self.name}': doc_to_target") for t in templates)
+
+    def _fewshot_target(self, doc: Doc) -> str:
+        template = self.config.fewshot_config.doc_to_target
+        if template is not None:
+            return render(template, doc, where=f"task '{self.name}': few-shot doc_to_target")
+        targets = self._targets(doc)
+        if self.config.output_type == "multiple_choice":
+            labels = self._choices(doc)
+            return labels[self._gold(doc, labels)]
+        return targets[0]
+
+    def _choices(self, doc: Doc) -> list[str]:
+        spec = self.config.doc_to_choice
+        where = f"task '{self.name}': doc_to_choice"
+        if spec is None:
+            raise HarnessError(f"{where} is missing; multiple_choice tasks list their choices")
+        if isinstance(spec, list):
+            return [render(t, doc, where=where) for t in spec]
+        rendered = render(spec, doc, where=where)
+        try:
+            value = ast.literal_eval(rendered)
+        except (ValueError, SyntaxError):
+            raise HarnessError(f"{where} rendered {rendered[:60]!r}, not a list; make it render a list literal") from None
+        if not isinstance(value, list) or not value:
+            raise HarnessError(f"{where} must render a non-empty list, got {rendered[:60]!r}")
+        return [str(v) for v in value]
+
+    def _gold(self, doc: Doc, labels: Sequence[str]) -> int:
+        target = self._targets(doc)[0].strip()
+        if target in labels:
+            return labels.index(target)
+        if target.isdigit() and int(target) < len(labels):
+            return int(target)
+        raise HarnessError(
+            f"task '{self.name}': target {target!r} is neither a choice ({', '.join(labels)}) nor a choice index; "
+            "fix doc_to_target"
+        )
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    def outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
+        """What the item produced, in the form metrics read."""
+        if self.config.output_type == "multiple_choice":
+            lls = [r for r in results if isinstance(r, LoglikelihoodResult)]
+            return ItemOutcome(
+                choice_logprobs=tuple(r.logprob for r in lls), choice_is_greedy=tuple(r.is_greedy for r in lls),
+                choices=item.choices, gold=item.gold,
+            )
+        if self.config.output_type == "generate_until":
+            (generated,) = results
+            assert isinstance(generated, GenerationResult)
+            return ItemOutcome(prediction=generated.text, references=item.references)
+        (rolled,) = results
+        assert isinstance(rolled, RollingResult)
+        return ItemOutcome(
+            logprob=rolled.logprob, n_tokens=rolled.n_tokens, n_bytes=rolled.n_bytes,
+            n_words=len(re.split(r"\s+", item.prompt)),
+        )
+
+
+def get_metric_for(config: TaskConfig, name: str) -> Any:
+    """The metric ``name``, checked to fit the task's output type."""
+    try:
+        metric = get_metric(name)
+    except HarnessError:
+        from harness.metrics import known_metrics
+
+        raise HarnessError(
+            f"task '{config.task}': unknown metric '{name}'; known for {config.output_type}: "
+            f"{', '.join(known_metrics(config.output_type))}"
+        ) from None
+    if config.output_type not in metric.output_types:
+        from harness.metrics import known_metrics
+
+        raise HarnessError(
+            f"task '{config.task}': metric '{name}' does not apply to {config.output_type} tasks; "
+            f"use one of {', '.join(known_metrics(config.output_type))}"
+        )
+    return metric
