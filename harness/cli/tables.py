@@ -1,0 +1,60 @@
+"""Plain-text tables of stored runs and scores, for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.store import RunRecord, ScoreRecord
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned first column, right-aligned others, padded to the widest cell."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = str(cells[0]).ljust(widths[0])
+        rest = [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def format_cell(score: ScoreRecord) -> str:
+    """Value with its uncertainty: ± stderr where one exists, else the bootstrap CI."""
+    value = f"{score.value:.4f}"
+    if score.stderr is not None:
+        return f"{value} ±{score.stderr:.4f}"
+    if score.ci_low is not None and score.ci_high is not None:
+        return f"{value} [{score.ci_low:.3f}, {score.ci_high:.3f}]"
+    return value
+
+
+def format_scores(scores: Sequence[ScoreRecord]) -> str:
+    """One row per task or aggregate, one column per metric, tasks first then aggregates."""
+    metrics = list(dict.fromkeys(s.metric for s in scores))
+    names: dict[tuple[str, str], dict[str, ScoreRecord]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for s in scores:
+        names.setdefault((s.scope, s.name), {})[s.metric] = s
+        counts[(s.scope, s.name)] = max(counts.get((s.scope, s.name), 0), s.n)
+    rows = []
+    for scope in ("task", "aggregate"):
+        keys = [k for k in names if k[0] == scope]
+        for key in sorted(keys, key=lambda k: k[1]) if scope == "task" else keys:
+            label = key[1] if scope == "task" else f"[{key[1]}]"
+            cells = [format_cell(names[key][m]) if m in names[key] else "" for m in metrics]
+            rows.append([label, str(counts[key]), *cells])
+    return format_table(["task", "n", *metrics], rows)
+
+
+def format_runs(runs: Sequence[RunRecord]) -> str:
+    rows = [
+        [
+            r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.status, r.suite, r.model_spec,
+            f"{r.wall_time_s:.1f}s" if r.wall_time_s is not None else "",
+            f"{r.tokens_processed:,}" if r.tokens_processed is not None else "",
+        ]
+        for r in runs
+    ]
+    return format_table(["run", "created (UTC)", "status", "suite", "model", "wall", "tokens"], rows)
