@@ -69,6 +69,7 @@ def toy_suite(tmp_path: Path) -> Path:
         dataset: {path: toy, format: jsonl, splits: {test: gen.jsonl}}
         output_type: generate_until
         test_split: test
+        fewshot_split: test
         doc_to_text: "{{ text }}:"
         doc_to_target: "{{ answer }}"
         generation_kwargs: {max_new_tokens: 4, stop: ["\\n"]}
