@@ -22,26 +22,56 @@ def _csv(value: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description="Evaluate, train and compare language-model variants.")
+    parser = argparse.ArgumentParser(
+        prog="harness", description="Evaluate, train and compare language-model variants."
+    )
     from harness import __version__
 
     parser.add_argument("--version", action="version", version=f"harness-lab {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ev = commands.add_parser("eval", help="evaluate a model on a suite and store the results")
-    ev.add_argument("--model", default="smollm2-135m-instruct", help="registry name, .gguf file, model folder or Hub id")
-    ev.add_argument("--suite", default="mmlu", help="suite name (see `harness suites`) or a suite YAML file")
-    ev.add_argument("--tasks", type=_csv, default=None, help="comma-separated task names, tags or globs of the suite")
-    ev.add_argument("--limit", type=int, default=None, help="evaluate only the first N documents of each task")
-    ev.add_argument("--shots", type=int, default=None, help="override every task's number of few-shot examples")
-    ev.add_argument("--gen", default="", help="generation overrides, e.g. max_new_tokens=64,temperature=0.7,do_sample=true")
+    ev.add_argument(
+        "--model",
+        default="smollm2-135m-instruct",
+        help="registry name, .gguf file, model folder or Hub id",
+    )
+    ev.add_argument(
+        "--suite", default="mmlu", help="suite name (see `harness suites`) or a suite YAML file"
+    )
+    ev.add_argument(
+        "--tasks",
+        type=_csv,
+        default=None,
+        help="comma-separated task names, tags or globs of the suite",
+    )
+    ev.add_argument(
+        "--limit", type=int, default=None, help="evaluate only the first N documents of each task"
+    )
+    ev.add_argument(
+        "--shots", type=int, default=None, help="override every task's number of few-shot examples"
+    )
+    ev.add_argument(
+        "--gen",
+        default="",
+        help="generation overrides, e.g. max_new_tokens=64,temperature=0.7,do_sample=true",
+    )
     ev.add_argument("--chat", action="store_true", help="wrap prompts in the model's chat template")
-    ev.add_argument("--data-dir", default=None, help="data root (default: $HARNESS_DATA_DIR, then ../shared/data, then the Hub)")
+    ev.add_argument(
+        "--data-dir",
+        default=None,
+        help="data root (default: $HARNESS_DATA_DIR, then ../shared/data, then the Hub)",
+    )
     ev.add_argument("--store", default=DEFAULT_STORE, help="results store (SQLite file)")
     ev.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     ev.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     ev.add_argument("--batch-size", type=int, default=8)
-    ev.add_argument("--resume", default=None, metavar="RUN", help="continue a failed run, skipping its finished tasks")
+    ev.add_argument(
+        "--resume",
+        default=None,
+        metavar="RUN",
+        help="continue a failed run, skipping its finished tasks",
+    )
     ev.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")
@@ -73,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"harness: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("harness: interrupted; finished tasks are stored (resume with --resume RUN)", file=sys.stderr)
+        print(
+            "harness: interrupted; finished tasks are stored (resume with --resume RUN)",
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -91,7 +124,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         for entry in PACKAGED_MODELS.values():
             print(f"{entry.name}\t{entry.display_name} (package {entry.distribution})")
-        print("tiny-random-llama\ttiny random Llama for tests (options: :seed=0,layers=2,hidden=64,tied=true)")
+        print(
+            "tiny-random-llama\ttiny random Llama for tests (options: :seed=0,layers=2,hidden=64,tied=true)"
+        )
         print("also: a .gguf file, a Hugging Face model folder, or a Hub id (org/name)")
         return 0
     if args.command == "suites":
@@ -105,7 +140,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.tasks import load_suite
 
         for task in load_suite(args.suite).tasks:
-            print(f"{task.task}\t{task.output_type}\t{task.num_fewshot}-shot\t{','.join(task.metric_list)}")
+            print(
+                f"{task.task}\t{task.output_type}\t{task.num_fewshot}-shot\t{','.join(task.metric_list)}"
+            )
         return 0
     raise AssertionError(args.command)  # argparse only allows the commands above
 
@@ -124,15 +161,25 @@ def _eval(args: argparse.Namespace) -> int:
     from harness.backends.generation_config import parse_generation_overrides
 
     gen = parse_generation_overrides(args.gen)  # before the model loads: a typo fails fast
+    from harness.cli.tables import format_scores
     from harness.runner import EvalOptions, run_eval
     from harness.store import open_store
 
-    from harness.cli.tables import format_scores
-
     options = EvalOptions(
-        model=args.model, suite=args.suite, tasks=args.tasks, limit=args.limit, shots=args.shots, gen=gen,
-        chat=args.chat, data_dir=args.data_dir, store=args.store, dtype=args.dtype, device=args.device,
-        batch_size=args.batch_size, resume=args.resume, progress=not args.no_progress,
+        model=args.model,
+        suite=args.suite,
+        tasks=args.tasks,
+        limit=args.limit,
+        shots=args.shots,
+        gen=gen,
+        chat=args.chat,
+        data_dir=args.data_dir,
+        store=args.store,
+        dtype=args.dtype,
+        device=args.device,
+        batch_size=args.batch_size,
+        resume=args.resume,
+        progress=not args.no_progress,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_path) as store:
@@ -146,9 +193,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _runs(args: argparse.Namespace) -> int:
-    from harness.store import open_store
-
     from harness.cli.tables import format_runs
+    from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
         runs = store.list_runs(limit=args.limit)
@@ -157,18 +203,21 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from harness.store import open_store
-
     from harness.cli.tables import format_scores
+    from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
         run = store.get_run(args.run)
         scores = store.get_scores(run.run_id)
         model = store.get_model(run.model_hash)
-    print(f"run {run.run_id}  {run.status}  suite {run.suite}  model {run.model_spec}"
-          f" ({model.name if model else '?'}, weights {run.model_hash[:12]})")
-    print(f"created {run.created_at:%Y-%m-%d %H:%M:%S} UTC  harness {run.harness_version}  commit {run.git_commit}"
-          f"  device {run.device}  dtype {run.dtype}")
+    print(
+        f"run {run.run_id}  {run.status}  suite {run.suite}  model {run.model_spec}"
+        f" ({model.name if model else '?'}, weights {run.model_hash[:12]})"
+    )
+    print(
+        f"created {run.created_at:%Y-%m-%d %H:%M:%S} UTC  harness {run.harness_version}  commit {run.git_commit}"
+        f"  device {run.device}  dtype {run.dtype}"
+    )
     if run.error:
         print(f"error: {run.error}")
     print()
@@ -177,9 +226,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from harness.store import open_store
-
     from harness.cli.export import lm_eval_results
+    from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
         payload = lm_eval_results(store, args.run)

@@ -51,10 +51,16 @@ def format_scores(scores: Sequence[ScoreRecord]) -> str:
 def format_runs(runs: Sequence[RunRecord]) -> str:
     rows = [
         [
-            r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.status, r.suite, r.model_spec,
+            r.run_id,
+            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            r.status,
+            r.suite,
+            r.model_spec,
             f"{r.wall_time_s:.1f}s" if r.wall_time_s is not None else "",
             f"{r.tokens_processed:,}" if r.tokens_processed is not None else "",
         ]
         for r in runs
     ]
-    return format_table(["run", "created (UTC)", "status", "suite", "model", "wall", "tokens"], rows)
+    return format_table(
+        ["run", "created (UTC)", "status", "suite", "model", "wall", "tokens"], rows
+    )

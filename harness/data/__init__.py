@@ -4,4 +4,12 @@ from harness.data.readers import Doc, read_docs
 from harness.data.root import resolve_data_root
 from harness.data.source import DatasetSpec, HubSource, LoadedSplit, load_split
 
-__all__ = ["DatasetSpec", "Doc", "HubSource", "LoadedSplit", "load_split", "read_docs", "resolve_data_root"]
+__all__ = [
+    "DatasetSpec",
+    "Doc",
+    "HubSource",
+    "LoadedSplit",
+    "load_split",
+    "read_docs",
+    "resolve_data_root",
+]

@@ -31,7 +31,9 @@ def _read_jsonl(path: Path) -> list[Doc]:
             try:
                 doc = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise HarnessError(f"{path}:{line_no}: not valid JSON ({exc.msg}); fix or remove the line") from None
+                raise HarnessError(
+                    f"{path}:{line_no}: not valid JSON ({exc.msg}); fix or remove the line"
+                ) from None
             if not isinstance(doc, dict):
                 raise HarnessError(f"{path}:{line_no}: expected a JSON object per line")
             docs.append(doc)

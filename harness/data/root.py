@@ -36,5 +36,7 @@ def resolve_data_root(data_dir: str | Path | None = None) -> Path | None:
 
 def _existing(path: Path, origin: str) -> Path:
     if not path.is_dir():
-        raise HarnessError(f"data folder {path} (from {origin}) does not exist; pass an existing folder")
+        raise HarnessError(
+            f"data folder {path} (from {origin}) does not exist; pass an existing folder"
+        )
     return path.resolve()

@@ -26,7 +26,9 @@ class HubSource(BaseModel):
     path: str
     name: str | None = None
     splits: dict[str, str] = Field(default_factory=dict)  # our split -> Hub split
-    fields: dict[str, str] = Field(default_factory=dict)  # our field -> Jinja template over a Hub row
+    fields: dict[str, str] = Field(
+        default_factory=dict
+    )  # our field -> Jinja template over a Hub row
 
 
 class DatasetSpec(BaseModel):
@@ -87,11 +89,15 @@ def docs_hash(docs: list[Doc]) -> str:
     return digest.hexdigest()
 
 
-def _load_from_hub(hub: HubSource, split: str, *, task: str, local_hint: Path | None) -> LoadedSplit:
+def _load_from_hub(
+    hub: HubSource, split: str, *, task: str, local_hint: Path | None
+) -> LoadedSplit:
     try:
         import datasets
     except ImportError:  # pragma: no cover - datasets is a dependency
-        raise HarnessError("the Hub fallback needs the 'datasets' package; pip install datasets") from None
+        raise HarnessError(
+            "the Hub fallback needs the 'datasets' package; pip install datasets"
+        ) from None
     hub_split = hub.splits.get(split, split)
     try:
         rows = datasets.load_dataset(hub.path, hub.name, split=hub_split)
@@ -102,7 +108,9 @@ def _load_from_hub(hub: HubSource, split: str, *, task: str, local_hint: Path | 
             f"could not be loaded ({type(exc).__name__}); pass --data-dir with a local copy"
         ) from None
     docs = [_map_row(dict(row), hub.fields) for row in rows]
-    return LoadedSplit(docs=docs, data_hash=docs_hash(docs), origin=f"hub:{hub.path}/{hub.name or ''}:{hub_split}")
+    return LoadedSplit(
+        docs=docs, data_hash=docs_hash(docs), origin=f"hub:{hub.path}/{hub.name or ''}:{hub_split}"
+    )
 
 
 def _map_row(row: dict[str, Any], fields: dict[str, str]) -> Doc:
@@ -110,4 +118,10 @@ def _map_row(row: dict[str, Any], fields: dict[str, str]) -> Doc:
         return row
     from harness.tasks.templates import render
 
-    return {**row, **{name: render(template, row, where=f"hub field '{name}'") for name, template in fields.items()}}
+    return {
+        **row,
+        **{
+            name: render(template, row, where=f"hub field '{name}'")
+            for name, template in fields.items()
+        },
+    }

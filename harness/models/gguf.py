@@ -53,8 +53,8 @@ def ensure_converted(gguf_path: Path, *, log: bool = True) -> Path:
     model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
     # The GGUF loader dequantizes to float but leaves a quantizer marker behind; without
     # removing it, save_pretrained writes a GGUF quantization_config and Trainer refuses the model.
-    model.hf_quantizer = None
-    model.is_quantized = False
+    model.hf_quantizer = None  # type: ignore[assignment]
+    model.is_quantized = False  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.config.name_or_path = gguf_path.stem
@@ -72,5 +72,7 @@ def ensure_converted(gguf_path: Path, *, log: bool = True) -> Path:
     }
     (staging / SOURCE_FILE).write_text(json.dumps(record, indent=2))
     shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)  # atomic: a crash mid-conversion never leaves a folder that looks finished
+    staging.rename(
+        folder
+    )  # atomic: a crash mid-conversion never leaves a folder that looks finished
     return folder

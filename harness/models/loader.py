@@ -25,7 +25,9 @@ DEFAULT_MODEL = "smollm2-135m-instruct"
 DTYPES = ("float32", "bfloat16", "float16")
 
 
-def load_model(spec: str = DEFAULT_MODEL, *, dtype: str = "float32", device: str = "cpu") -> LoadedModel:
+def load_model(
+    spec: str = DEFAULT_MODEL, *, dtype: str = "float32", device: str = "cpu"
+) -> LoadedModel:
     """Load the model named by ``spec`` in eval mode, with its weights hash."""
     if dtype not in DTYPES:
         raise HarnessError(f"unknown dtype '{dtype}'; use one of {', '.join(DTYPES)}")
@@ -34,7 +36,14 @@ def load_model(spec: str = DEFAULT_MODEL, *, dtype: str = "float32", device: str
         entry = PACKAGED_MODELS[spec]
         gguf = packaged_file(entry)
         folder = ensure_converted(gguf)
-        return _from_folder(folder, spec=spec, name=entry.display_name, source=f"package:{entry.distribution}/{gguf.name}", dtype=dtype, device=device)
+        return _from_folder(
+            folder,
+            spec=spec,
+            name=entry.display_name,
+            source=f"package:{entry.distribution}/{gguf.name}",
+            dtype=dtype,
+            device=device,
+        )
     if spec == TINY_PREFIX or spec.startswith(TINY_PREFIX + ":"):
         return _tiny(spec, dtype=dtype, device=device)
     path = Path(spec).expanduser()
@@ -42,11 +51,27 @@ def load_model(spec: str = DEFAULT_MODEL, *, dtype: str = "float32", device: str
         if not path.is_file():
             raise HarnessError(f"GGUF file not found: {path}; check the path")
         folder = ensure_converted(path)
-        return _from_folder(folder, spec=spec, name=path.stem, source=f"gguf:{path.resolve()}", dtype=dtype, device=device)
+        return _from_folder(
+            folder,
+            spec=spec,
+            name=path.stem,
+            source=f"gguf:{path.resolve()}",
+            dtype=dtype,
+            device=device,
+        )
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise HarnessError(f"model folder {path} has no config.json; pass a Hugging Face model folder")
-        return _from_folder(path, spec=spec, name=path.name, source=f"folder:{path.resolve()}", dtype=dtype, device=device)
+            raise HarnessError(
+                f"model folder {path} has no config.json; pass a Hugging Face model folder"
+            )
+        return _from_folder(
+            path,
+            spec=spec,
+            name=path.name,
+            source=f"folder:{path.resolve()}",
+            dtype=dtype,
+            device=device,
+        )
     if _looks_like_hub_id(spec):
         return _from_hub(spec, dtype=dtype, device=device)
     raise HarnessError(
@@ -66,7 +91,17 @@ def _torch_dtype(dtype: str) -> Any:
     return getattr(torch, dtype)
 
 
-def _finish(model: Any, tokenizer: Any, *, spec: str, name: str, source: str, dtype: str, device: str, known_hash: str | None = None) -> LoadedModel:
+def _finish(
+    model: Any,
+    tokenizer: Any,
+    *,
+    spec: str,
+    name: str,
+    source: str,
+    dtype: str,
+    device: str,
+    known_hash: str | None = None,
+) -> LoadedModel:
     """Put the model in eval mode on ``device`` and describe it for provenance."""
     model.eval()
     model.to(device)
@@ -93,20 +128,33 @@ def _finish(model: Any, tokenizer: Any, *, spec: str, name: str, source: str, dt
     )
 
 
-def _from_folder(folder: Path, *, spec: str, name: str, source: str, dtype: str, device: str) -> LoadedModel:
+def _from_folder(
+    folder: Path, *, spec: str, name: str, source: str, dtype: str, device: str
+) -> LoadedModel:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=_torch_dtype(dtype))
     except (OSError, ValueError) as exc:
-        raise HarnessError(f"cannot load model from {folder} ({_first_line(exc)}); check the folder holds a causal LM") from None
+        raise HarnessError(
+            f"cannot load model from {folder} ({_first_line(exc)}); check the folder holds a causal LM"
+        ) from None
     known_hash = None
     record = folder / SOURCE_FILE
     if dtype == "float32" and record.is_file():
         # The conversion stored the hash of exactly these float32 tensors; hashing again costs ~1 s.
         known_hash = json.loads(record.read_text()).get("weights_hash")
-    return _finish(model, tokenizer, spec=spec, name=name, source=source, dtype=dtype, device=device, known_hash=known_hash)
+    return _finish(
+        model,
+        tokenizer,
+        spec=spec,
+        name=name,
+        source=source,
+        dtype=dtype,
+        device=device,
+        known_hash=known_hash,
+    )
 
 
 def _from_hub(hub_id: str, *, dtype: str, device: str) -> LoadedModel:
@@ -120,7 +168,15 @@ def _from_hub(hub_id: str, *, dtype: str, device: str) -> LoadedModel:
             f"cannot load '{hub_id}' from the Hugging Face Hub ({_first_line(exc)}); "
             f"check the id and the network, or use a local folder or {DEFAULT_MODEL}"
         ) from None
-    return _finish(model, tokenizer, spec=hub_id, name=hub_id, source=f"hub:{hub_id}", dtype=dtype, device=device)
+    return _finish(
+        model,
+        tokenizer,
+        spec=hub_id,
+        name=hub_id,
+        source=f"hub:{hub_id}",
+        dtype=dtype,
+        device=device,
+    )
 
 
 def _tiny(spec: str, *, dtype: str, device: str) -> LoadedModel:
@@ -130,7 +186,15 @@ def _tiny(spec: str, *, dtype: str, device: str) -> LoadedModel:
     folder = ensure_converted(packaged_file(PACKAGED_MODELS[DEFAULT_MODEL]))
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     model = build_tiny_llama(tokenizer, options).to(_torch_dtype(dtype))
-    return _finish(model, tokenizer, spec=spec, name=spec, source=f"random:{json.dumps(options, sort_keys=True)}", dtype=dtype, device=device)
+    return _finish(
+        model,
+        tokenizer,
+        spec=spec,
+        name=spec,
+        source=f"random:{json.dumps(options, sort_keys=True)}",
+        dtype=dtype,
+        device=device,
+    )
 
 
 def _looks_like_hub_id(spec: str) -> bool:

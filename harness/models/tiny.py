@@ -41,7 +41,9 @@ def parse_tiny_options(spec: str) -> dict[str, int | bool]:
             try:
                 options[key] = int(raw)
             except ValueError:
-                raise HarnessError(f"tiny model option '{key}' needs an integer, got '{raw}'") from None
+                raise HarnessError(
+                    f"tiny model option '{key}' needs an integer, got '{raw}'"
+                ) from None
     if int(options["hidden"]) > 64:
         raise HarnessError("tiny model hidden size must be at most 64; use a real model for more")
     return options

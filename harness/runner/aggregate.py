@@ -30,8 +30,13 @@ def suite_aggregates(
         groups: list[tuple[str, list[tuple[Task, TaskScores]]]] = [(suite_name, members)]
         if spec.group_by is not None:
             values = sorted({t.config.params[spec.group_by] for t, _ in members})
-            groups += [(f"{suite_name}/{v}", [(t, s) for t, s in members if t.config.params[spec.group_by] == v])
-                       for v in values]
+            groups += [
+                (
+                    f"{suite_name}/{v}",
+                    [(t, s) for t, s in members if t.config.params[spec.group_by] == v],
+                )
+                for v in values
+            ]
         for name, group in groups:
             by_name.setdefault(name, []).extend(_average(spec.metric, group))
     out.extend(by_name.items())
@@ -41,12 +46,26 @@ def suite_aggregates(
 def _average(metric: str, group: Sequence[tuple[Task, TaskScores]]) -> list[MetricResult]:
     task_results = [next(r for r in s.results if r.name == metric) for _, s in group]
     macro = macro_average(task_results)
-    results = [MetricResult(
-        name=metric + MACRO_SUFFIX, value=macro.value, stderr=macro.stderr, ci_low=None, ci_high=None,
-        n=macro.n, higher_is_better=macro.higher_is_better, extra=macro.extra,
-    )]
+    results = [
+        MetricResult(
+            name=metric + MACRO_SUFFIX,
+            value=macro.value,
+            stderr=macro.stderr,
+            ci_low=None,
+            ci_high=None,
+            n=macro.n,
+            higher_is_better=macro.higher_is_better,
+            extra=macro.extra,
+        )
+    ]
     if all(metric in s.item_values for _, s in group):
         pooled = [v for _, s in group for v in s.item_values[metric]]
-        micro = micro_average(metric, pooled, macro.higher_is_better, seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES)
+        micro = micro_average(
+            metric,
+            pooled,
+            macro.higher_is_better,
+            seed=BOOTSTRAP_SEED,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+        )
         results.insert(0, micro)
     return results

@@ -23,8 +23,21 @@ from harness.models import DEFAULT_MODEL, LoadedModel, load_model
 from harness.runner.aggregate import suite_aggregates
 from harness.runner.progress import TaskProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
-from harness.runner.scoring import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, TaskScores, score_records, score_task
-from harness.store import DEFAULT_STORE_PATH, RunRecord, Store, TaskResultRecord, new_run_id, open_store
+from harness.runner.scoring import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    TaskScores,
+    score_records,
+    score_task,
+)
+from harness.store import (
+    DEFAULT_STORE_PATH,
+    RunRecord,
+    Store,
+    TaskResultRecord,
+    new_run_id,
+    open_store,
+)
 from harness.tasks.chat import chat_formatter
 from harness.tasks.suite import Suite, load_suite
 from harness.tasks.task import Result, Task, TaskItem
@@ -72,7 +85,9 @@ class _Prepared:
 Log = Callable[[str], None]
 
 
-def run_eval(options: EvalOptions, *, model: LoadedModel | None = None, log: Log = print) -> EvalReport:
+def run_eval(
+    options: EvalOptions, *, model: LoadedModel | None = None, log: Log = print
+) -> EvalReport:
     """Run ``options``; ``model`` lets a caller (tests, the pytest plugin) reuse a loaded model."""
     if options.limit is not None and options.limit < 1:
         raise HarnessError(f"--limit must be at least 1, got {options.limit}")
@@ -83,10 +98,22 @@ def run_eval(options: EvalOptions, *, model: LoadedModel | None = None, log: Log
     suite = load_suite(options.suite)
     configs = suite.select(options.tasks)
     data_root = resolve_data_root(options.data_dir)
-    tasks = [Task(c, data_root, num_fewshot=options.shots, generation_overrides=options.gen) for c in configs]
-    loaded = model if model is not None else load_model(options.model, dtype=options.dtype, device=options.device)
-    formatter, chat_hash = (chat_formatter(loaded.tokenizer) if options.chat else (None, None))
-    items = {t.name: (t.build_items(options.limit, formatter) if formatter else t.build_items(options.limit)) for t in tasks}
+    tasks = [
+        Task(c, data_root, num_fewshot=options.shots, generation_overrides=options.gen)
+        for c in configs
+    ]
+    loaded = (
+        model
+        if model is not None
+        else load_model(options.model, dtype=options.dtype, device=options.device)
+    )
+    formatter, chat_hash = chat_formatter(loaded.tokenizer) if options.chat else (None, None)
+    items = {
+        t.name: (
+            t.build_items(options.limit, formatter) if formatter else t.build_items(options.limit)
+        )
+        for t in tasks
+    }
     prepared = _Prepared(suite, tasks, items, chat_hash, data_root)
 
     from harness.backends.hf import HFBackend
@@ -98,17 +125,37 @@ def run_eval(options: EvalOptions, *, model: LoadedModel | None = None, log: Log
         try:
             scored = _run_tasks(store, run_id, prepared, backend, options, log)
             aggregates = suite_aggregates(suite.name, suite.config.aggregate, scored)
-            store.add_scores([s for name, results in aggregates for s in score_records(run_id, "aggregate", name, results)])
+            store.add_scores(
+                [
+                    s
+                    for name, results in aggregates
+                    for s in score_records(run_id, "aggregate", name, results)
+                ]
+            )
         except BaseException as exc:
-            store.finish_run(run_id, status="failed", wall_time_s=time.perf_counter() - started,
-                             tokens_processed=backend.tokens_processed, error=f"{type(exc).__name__}: {exc}"[:2000])
+            store.finish_run(
+                run_id,
+                status="failed",
+                wall_time_s=time.perf_counter() - started,
+                tokens_processed=backend.tokens_processed,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
             raise
         wall = time.perf_counter() - started
-        store.finish_run(run_id, status="complete", wall_time_s=wall, tokens_processed=backend.tokens_processed)
-        return EvalReport(run_id=run_id, store_path=store.path, wall_time_s=wall, tokens_processed=backend.tokens_processed)
+        store.finish_run(
+            run_id, status="complete", wall_time_s=wall, tokens_processed=backend.tokens_processed
+        )
+        return EvalReport(
+            run_id=run_id,
+            store_path=store.path,
+            wall_time_s=wall,
+            tokens_processed=backend.tokens_processed,
+        )
 
 
-def _start_or_resume(store: Store, options: EvalOptions, prepared: _Prepared, loaded: LoadedModel) -> str:
+def _start_or_resume(
+    store: Store, options: EvalOptions, prepared: _Prepared, loaded: LoadedModel
+) -> str:
     config = {
         "tasks": [t.name for t in prepared.tasks],
         "limit": options.limit,
@@ -128,14 +175,24 @@ def _start_or_resume(store: Store, options: EvalOptions, prepared: _Prepared, lo
                 f"run {run.run_id} used a different suite or model; resume only with the same --suite and --model"
             )
         if run.config != _jsonable(config):
-            raise HarnessError(f"run {run.run_id} was started with other options; resume with the same flags")
+            raise HarnessError(
+                f"run {run.run_id} was started with other options; resume with the same flags"
+            )
         return run.run_id
     store.upsert_model(loaded.record())
     run = RunRecord(
-        run_id=new_run_id(), created_at=datetime.now(UTC), status="running", suite=prepared.suite.name,
-        suite_hash=prepared.suite.content_hash, model_spec=loaded.spec, model_hash=loaded.weights_hash,
-        harness_version=harness_version(), git_commit=git_commit(), device=device_description(loaded.device),
-        dtype=loaded.dtype, config=config,
+        run_id=new_run_id(),
+        created_at=datetime.now(UTC),
+        status="running",
+        suite=prepared.suite.name,
+        suite_hash=prepared.suite.content_hash,
+        model_spec=loaded.spec,
+        model_hash=loaded.weights_hash,
+        harness_version=harness_version(),
+        git_commit=git_commit(),
+        device=device_description(loaded.device),
+        dtype=loaded.dtype,
+        config=config,
     )
     store.create_run(run)
     return run.run_id
@@ -147,8 +204,9 @@ def _jsonable(value: Any) -> Any:
     return decode_json(encode_json(value))
 
 
-def _run_tasks(store: Store, run_id: str, prepared: _Prepared, backend: Backend, options: EvalOptions,
-               log: Log) -> list[tuple[Task, TaskScores]]:
+def _run_tasks(
+    store: Store, run_id: str, prepared: _Prepared, backend: Backend, options: EvalOptions, log: Log
+) -> list[tuple[Task, TaskScores]]:
     done = store.completed_tasks(run_id)
     scored: list[tuple[Task, TaskScores]] = []
     for task in prepared.tasks:
@@ -158,25 +216,40 @@ def _run_tasks(store: Store, run_id: str, prepared: _Prepared, backend: Backend,
             continue
         started = time.perf_counter()
         tokens_before = backend.tokens_processed
-        with TaskProgress(task.name, sum(len(i.requests) for i in items), enabled=options.progress) as progress:
+        with TaskProgress(
+            task.name, sum(len(i.requests) for i in items), enabled=options.progress
+        ) as progress:
             results = _execute(backend, items, progress)
         scores = score_task(run_id, task, items, results)
         result = TaskResultRecord(
-            run_id=run_id, task=task.name, task_hash=task.task_hash, data_hash=task.data_hash,
-            num_fewshot=task.config.num_fewshot, fewshot_seed=task.config.fewshot_config.seed, n_items=len(items),
-            wall_time_s=time.perf_counter() - started, tokens_processed=backend.tokens_processed - tokens_before,
+            run_id=run_id,
+            task=task.name,
+            task_hash=task.task_hash,
+            data_hash=task.data_hash,
+            num_fewshot=task.config.num_fewshot,
+            fewshot_seed=task.config.fewshot_config.seed,
+            n_items=len(items),
+            wall_time_s=time.perf_counter() - started,
+            tokens_processed=backend.tokens_processed - tokens_before,
             details={
-                "data_origin": task.data_origin, "output_type": task.config.output_type,
-                "generation_config": task.generation_config.model_dump() if task.generation_config else None,
+                "data_origin": task.data_origin,
+                "output_type": task.config.output_type,
+                "generation_config": task.generation_config.model_dump()
+                if task.generation_config
+                else None,
                 "config": task.config.model_dump(mode="json"),
             },
         )
-        store.commit_task(result, score_records(run_id, "task", task.name, scores.results), scores.samples)
+        store.commit_task(
+            result, score_records(run_id, "task", task.name, scores.results), scores.samples
+        )
         scored.append((task, scores))
     return scored
 
 
-def _execute(backend: Backend, items: Sequence[TaskItem], progress: TaskProgress) -> list[list[Result]]:
+def _execute(
+    backend: Backend, items: Sequence[TaskItem], progress: TaskProgress
+) -> list[list[Result]]:
     """Send every request of a task to the backend in one call, then hand results back per item."""
     flat = [r for item in items for r in item.requests]
     if not flat:
@@ -204,9 +277,19 @@ def _execute(backend: Backend, items: Sequence[TaskItem], progress: TaskProgress
 def _stored_scores(store: Store, run_id: str, task: Task) -> TaskScores:
     """A finished task's scores read back, so a resumed run aggregates over all tasks."""
     records = [s for s in store.get_scores(run_id, scope="task") if s.name == task.name]
-    results = [MetricResult(name=s.metric, value=s.value, stderr=s.stderr, ci_low=s.ci_low, ci_high=s.ci_high,
-                            n=s.n, higher_is_better=s.higher_is_better, extra={k: str(v) for k, v in s.extra.items()})
-               for s in records]
+    results = [
+        MetricResult(
+            name=s.metric,
+            value=s.value,
+            stderr=s.stderr,
+            ci_low=s.ci_low,
+            ci_high=s.ci_high,
+            n=s.n,
+            higher_is_better=s.higher_is_better,
+            extra={k: str(v) for k, v in s.extra.items()},
+        )
+        for s in records
+    ]
     samples = store.get_samples(run_id, task.name)
     names = set(samples[0].metrics) if samples else set()
     item_values = {n: [s.metrics[n] for s in samples] for n in names}

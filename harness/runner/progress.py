@@ -15,8 +15,13 @@ class TaskProgress:
 
     def __init__(self, label: str, total: int, *, enabled: bool = True) -> None:
         self._bar = tqdm(
-            total=total, desc=label, unit="req", disable=not enabled, file=sys.stderr,
-            dynamic_ncols=True, leave=False,
+            total=total,
+            desc=label,
+            unit="req",
+            disable=not enabled,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            leave=False,
         )
         self._tokens = 0
         self._started = time.perf_counter()
@@ -30,5 +35,10 @@ class TaskProgress:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._bar.close()

@@ -26,61 +26,102 @@ class TaskScores:
     samples: list[SampleRecord]
 
 
-def score_task(run_id: str, task: Task, items: Sequence[TaskItem], results: Sequence[Sequence[Result]]) -> TaskScores:
+def score_task(
+    run_id: str, task: Task, items: Sequence[TaskItem], results: Sequence[Sequence[Result]]
+) -> TaskScores:
     """Outcomes per item, each metric's summary, and one sample record per item."""
-    outcomes = [task.outcome(item, item_results) for item, item_results in zip(items, results, strict=True)]
+    outcomes = [
+        task.outcome(item, item_results) for item, item_results in zip(items, results, strict=True)
+    ]
     metrics: list[Metric] = task.metrics
-    summaries = [m.summarize(outcomes, seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES) for m in metrics]
+    summaries = [
+        m.summarize(outcomes, seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES) for m in metrics
+    ]
     per_item: dict[str, list[float]] = {}
     for metric in metrics:
         values = [metric.item_value(o) for o in outcomes]
         if all(v is not None for v in values):
             per_item[metric.name] = [float(v) for v in values if v is not None]
     samples = [
-        _sample(run_id, task.name, item, outcome, item_results, {n: v[i] for n, v in per_item.items()})
-        for i, (item, outcome, item_results) in enumerate(zip(items, outcomes, results, strict=True))
+        _sample(
+            run_id, task.name, item, outcome, item_results, {n: v[i] for n, v in per_item.items()}
+        )
+        for i, (item, outcome, item_results) in enumerate(
+            zip(items, outcomes, results, strict=True)
+        )
     ]
     return TaskScores(results=summaries, item_values=per_item, samples=samples)
 
 
-def score_records(run_id: str, scope: str, name: str, results: Sequence[MetricResult]) -> list[ScoreRecord]:
+def score_records(
+    run_id: str, scope: str, name: str, results: Sequence[MetricResult]
+) -> list[ScoreRecord]:
     return [
         ScoreRecord(
-            run_id=run_id, scope=scope,  # type: ignore[arg-type]
-            name=name, metric=r.name, value=r.value, stderr=r.stderr, ci_low=r.ci_low, ci_high=r.ci_high,
-            n=r.n, higher_is_better=r.higher_is_better, extra=dict(r.extra),
+            run_id=run_id,
+            scope=scope,  # type: ignore[arg-type]
+            name=name,
+            metric=r.name,
+            value=r.value,
+            stderr=r.stderr,
+            ci_low=r.ci_low,
+            ci_high=r.ci_high,
+            n=r.n,
+            higher_is_better=r.higher_is_better,
+            extra=dict(r.extra),
         )
         for r in results
     ]
 
 
-def _sample(run_id: str, task: str, item: TaskItem, outcome: ItemOutcome, results: Sequence[Result],
-            metrics: dict[str, float]) -> SampleRecord:
+def _sample(
+    run_id: str,
+    task: str,
+    item: TaskItem,
+    outcome: ItemOutcome,
+    results: Sequence[Result],
+    metrics: dict[str, float],
+) -> SampleRecord:
     outputs: dict[str, object] = {"prompt": item.prompt}
     if outcome.choice_logprobs is not None:
         assert item.choices is not None
-        best = max(range(len(outcome.choice_logprobs)), key=lambda i: (outcome.choice_logprobs[i], -i))  # type: ignore[index]
+        logprobs = outcome.choice_logprobs
+        best = max(range(len(logprobs)), key=lambda i: (logprobs[i], -i))  # first of ties, as argmax
         prediction = item.choices[best].strip()
         outputs |= {
-            "choices": list(item.choices), "logprobs": list(outcome.choice_logprobs),
-            "is_greedy": list(outcome.choice_is_greedy or ()), "gold": item.gold,
+            "choices": list(item.choices),
+            "logprobs": list(outcome.choice_logprobs),
+            "is_greedy": list(outcome.choice_is_greedy or ()),
+            "gold": item.gold,
         }
         target = item.references[0]
     elif outcome.prediction is not None:
         prediction = outcome.prediction
         (generated,) = results
-        outputs |= {"references": list(item.references),
-                    "n_tokens": generated.n_tokens if isinstance(generated, GenerationResult) else None}
+        outputs |= {
+            "references": list(item.references),
+            "n_tokens": generated.n_tokens if isinstance(generated, GenerationResult) else None,
+        }
         target = item.references[0] if item.references else ""
     else:
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
         prediction = ""
         target = ""
-        outputs |= {"logprob": rolled.logprob, "n_tokens": rolled.n_tokens, "n_bytes": rolled.n_bytes,
-                    "n_words": outcome.n_words}
+        outputs |= {
+            "logprob": rolled.logprob,
+            "n_tokens": rolled.n_tokens,
+            "n_bytes": rolled.n_bytes,
+            "n_words": outcome.n_words,
+        }
     return SampleRecord(
-        run_id=run_id, task=task, doc_id=item.doc_id, doc_hash=item.doc_hash, prompt_hash=item.prompt_hash,
-        target=target, prediction=prediction, outputs=outputs,
+        run_id=run_id,
+        task=task,
+        doc_id=item.doc_id,
+        doc_hash=item.doc_hash,
+        prompt_hash=item.prompt_hash,
+        target=target,
+        prediction=prediction,
+        outputs=outputs,
         metrics={k: (v if math.isfinite(v) else math.nan) for k, v in metrics.items()},
     )

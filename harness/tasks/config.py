@@ -59,7 +59,10 @@ class TaskConfig(BaseModel):
     def _metric_names(cls, value: Any) -> Any:
         """Accept lm-eval's ``- metric: acc`` entries as well as plain names."""
         if isinstance(value, list):
-            return [item["metric"] if isinstance(item, dict) and "metric" in item else item for item in value]
+            return [
+                item["metric"] if isinstance(item, dict) and "metric" in item else item
+                for item in value
+            ]
         return value
 
     def content_hash(self) -> str:
@@ -71,12 +74,20 @@ class TaskConfig(BaseModel):
 def expand_task_file(raw: Any, *, where: str) -> list[TaskConfig]:
     """The tasks a YAML document defines: one, or one per entry of ``params``."""
     if not isinstance(raw, dict):
-        raise HarnessError(f"{where}: a task file must be a mapping of keys (task, dataset, doc_to_text, ...)")
+        raise HarnessError(
+            f"{where}: a task file must be a mapping of keys (task, dataset, doc_to_text, ...)"
+        )
     params_list = raw.get("params")
     if params_list is None:
         return [_validate(raw, where=where)]
-    if not isinstance(params_list, list) or not all(isinstance(p, dict) for p in params_list) or not params_list:
-        raise HarnessError(f"{where}: 'params' must be a non-empty list of mappings, e.g. - {{subject: anatomy}}")
+    if (
+        not isinstance(params_list, list)
+        or not all(isinstance(p, dict) for p in params_list)
+        or not params_list
+    ):
+        raise HarnessError(
+            f"{where}: 'params' must be a non-empty list of mappings, e.g. - {{subject: anatomy}}"
+        )
     body = {key: value for key, value in raw.items() if key != "params"}
     tasks = []
     for params in params_list:
@@ -114,7 +125,11 @@ def _validate(raw: dict[str, Any], *, where: str) -> TaskConfig:
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         if first["type"] == "extra_forbidden":
             known = ", ".join(TaskConfig.model_fields)
-            raise HarnessError(f"{where}: task '{name}': unknown key '{key}'; known keys: {known}") from None
+            raise HarnessError(
+                f"{where}: task '{name}': unknown key '{key}'; known keys: {known}"
+            ) from None
         if first["type"] == "missing":
             raise HarnessError(f"{where}: task '{name}': missing required key '{key}'") from None
-        raise HarnessError(f"{where}: task '{name}': bad value for '{key}' ({first['msg']})") from None
+        raise HarnessError(
+            f"{where}: task '{name}': bad value for '{key}' ({first['msg']})"
+        ) from None

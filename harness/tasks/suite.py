@@ -59,7 +59,9 @@ class Suite:
             return list(self.tasks)
         chosen: list[TaskConfig] = []
         for pattern in patterns:
-            hits = [t for t in self.tasks if fnmatch.fnmatchcase(t.task, pattern) or pattern in t.tag]
+            hits = [
+                t for t in self.tasks if fnmatch.fnmatchcase(t.task, pattern) or pattern in t.tag
+            ]
             if not hits:
                 sample = ", ".join(t.task for t in self.tasks[:5])
                 raise HarnessError(
@@ -109,19 +111,25 @@ def load_suite(name_or_path: str) -> Suite:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise HarnessError(f"{path}: bad suite key '{key}' ({first['msg']}); a suite has suite, tasks, aggregate") from None
+        raise HarnessError(
+            f"{path}: bad suite key '{key}' ({first['msg']}); a suite has suite, tasks, aggregate"
+        ) from None
     digest = hashlib.sha256(path.read_bytes())
     tasks: list[TaskConfig] = []
     for ref in config.tasks:
         task_file = (path.parent / ref).resolve()
         if not task_file.is_file():
-            raise HarnessError(f"{path}: task file '{ref}' not found (looked at {task_file}); fix the path")
+            raise HarnessError(
+                f"{path}: task file '{ref}' not found (looked at {task_file}); fix the path"
+            )
         digest.update(task_file.read_bytes())
         tasks.extend(expand_task_file(_read_yaml(task_file), where=str(task_file)))
     names = [t.task for t in tasks]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise HarnessError(f"{path}: task name '{duplicates[0]}' is defined twice; give each task its own name")
+        raise HarnessError(
+            f"{path}: task name '{duplicates[0]}' is defined twice; give each task its own name"
+        )
     for spec in config.aggregate:
         if spec.group_by is not None:
             missing = [t.task for t in tasks if spec.group_by not in t.params]

@@ -67,8 +67,14 @@ class TaskItem:
 class Task:
     """A task config with its data loaded, able to build items and judge results."""
 
-    def __init__(self, config: TaskConfig, data_root: Path | None, *, num_fewshot: int | None = None,
-                 generation_overrides: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        config: TaskConfig,
+        data_root: Path | None,
+        *,
+        num_fewshot: int | None = None,
+        generation_overrides: dict[str, Any] | None = None,
+    ) -> None:
         if num_fewshot is not None:
             config = config.model_copy(update={"num_fewshot": num_fewshot})
         self.config = config
@@ -77,21 +83,29 @@ class Task:
         self.generation_config: GenerationConfig | None = None
         if config.output_type == "generate_until":
             values = {**config.generation_kwargs, **(generation_overrides or {})}
-            self.generation_config = make_generation_config(values, where=f"task '{self.name}': generation_kwargs")
+            self.generation_config = make_generation_config(
+                values, where=f"task '{self.name}': generation_kwargs"
+            )
         test = load_split(config.dataset, config.test_split, data_root, task=self.name)
         if not test.docs:
-            raise HarnessError(f"task '{self.name}': split '{config.test_split}' is empty ({test.origin}); check the data file")
+            raise HarnessError(
+                f"task '{self.name}': split '{config.test_split}' is empty ({test.origin}); check the data file"
+            )
         self.docs = test.docs
         self.data_origin = test.origin
         hashes = [test.data_hash]
         self.fewshot_docs: list[Doc] = []
         if config.num_fewshot > 0:
             if config.fewshot_split is None:
-                raise HarnessError(f"task '{self.name}': {config.num_fewshot}-shot needs a fewshot_split; add one or use --shots 0")
+                raise HarnessError(
+                    f"task '{self.name}': {config.num_fewshot}-shot needs a fewshot_split; add one or use --shots 0"
+                )
             if config.fewshot_split == config.test_split:
                 self.fewshot_docs = self.docs
             else:
-                fewshot = load_split(config.dataset, config.fewshot_split, data_root, task=self.name)
+                fewshot = load_split(
+                    config.dataset, config.fewshot_split, data_root, task=self.name
+                )
                 self.fewshot_docs = fewshot.docs
                 hashes.append(fewshot.data_hash)
         self.data_hash = hashes[0] if len(hashes) == 1 else content_hash(hashes)
@@ -99,7 +113,9 @@ class Task:
 
     # -- prompts ------------------------------------------------------------------------
 
-    def build_items(self, limit: int | None = None, formatter: PromptFormatter = _identity) -> list[TaskItem]:
+    def build_items(
+        self, limit: int | None = None, formatter: PromptFormatter = _identity
+    ) -> list[TaskItem]:
         """Items for the first ``limit`` documents (all when None), prompts passed through ``formatter``."""
         if limit is not None and limit < 1:
             raise HarnessError(f"--limit must be at least 1, got {limit}")
@@ -110,13 +126,24 @@ class Task:
         cfg = self.config
         where = f"task '{self.name}'"
         shots = pick_fewshot(
-            self.fewshot_docs, cfg.num_fewshot, sampler=cfg.fewshot_config.sampler, seed=cfg.fewshot_config.seed,
-            doc_id=doc_id, exclude=doc if self.fewshot_docs is self.docs else None, task=self.name,
+            self.fewshot_docs,
+            cfg.num_fewshot,
+            sampler=cfg.fewshot_config.sampler,
+            seed=cfg.fewshot_config.seed,
+            doc_id=doc_id,
+            exclude=doc if self.fewshot_docs is self.docs else None,
+            task=self.name,
         )
         parts = [render(cfg.description, doc, where=f"{where}: description")]
         for shot in shots:
-            text = render(cfg.fewshot_config.doc_to_text or cfg.doc_to_text, shot, where=f"{where}: few-shot doc_to_text")
-            parts.append(text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter)
+            text = render(
+                cfg.fewshot_config.doc_to_text or cfg.doc_to_text,
+                shot,
+                where=f"{where}: few-shot doc_to_text",
+            )
+            parts.append(
+                text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter
+            )
         parts.append(render(cfg.doc_to_text, doc, where=f"{where}: doc_to_text"))
         prompt = formatter("".join(parts))
 
@@ -137,9 +164,15 @@ class Task:
             references = ()
             requests = (RollingRequest(prompt),)
         return TaskItem(
-            doc_id=doc_id, doc=doc, doc_hash=content_hash(doc), prompt=prompt,
-            prompt_hash=content_hash([prompt, list(choices or ())]), requests=requests,
-            choices=choices, gold=gold, references=references,
+            doc_id=doc_id,
+            doc=doc,
+            doc_hash=content_hash(doc),
+            prompt=prompt,
+            prompt_hash=content_hash([prompt, list(choices or ())]),
+            requests=requests,
+            choices=choices,
+            gold=gold,
+            references=references,
         )
 
     def _targets(self, doc: Doc) -> tuple[str, ...]:
@@ -169,7 +202,9 @@ class Task:
         try:
             value = ast.literal_eval(rendered)
         except (ValueError, SyntaxError):
-            raise HarnessError(f"{where} rendered {rendered[:60]!r}, not a list; make it render a list literal") from None
+            raise HarnessError(
+                f"{where} rendered {rendered[:60]!r}, not a list; make it render a list literal"
+            ) from None
         if not isinstance(value, list) or not value:
             raise HarnessError(f"{where} must render a non-empty list, got {rendered[:60]!r}")
         return [str(v) for v in value]
@@ -192,8 +227,10 @@ class Task:
         if self.config.output_type == "multiple_choice":
             lls = [r for r in results if isinstance(r, LoglikelihoodResult)]
             return ItemOutcome(
-                choice_logprobs=tuple(r.logprob for r in lls), choice_is_greedy=tuple(r.is_greedy for r in lls),
-                choices=item.choices, gold=item.gold,
+                choice_logprobs=tuple(r.logprob for r in lls),
+                choice_is_greedy=tuple(r.is_greedy for r in lls),
+                choices=item.choices,
+                gold=item.gold,
             )
         if self.config.output_type == "generate_until":
             (generated,) = results
@@ -202,7 +239,9 @@ class Task:
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
         return ItemOutcome(
-            logprob=rolled.logprob, n_tokens=rolled.n_tokens, n_bytes=rolled.n_bytes,
+            logprob=rolled.logprob,
+            n_tokens=rolled.n_tokens,
+            n_bytes=rolled.n_bytes,
             n_words=len(re.split(r"\s+", item.prompt)),
         )
 

@@ -13,7 +13,9 @@ from harness.errors import HarnessError
 @functools.cache
 def _environment() -> jinja2.Environment:
     # Autoescape off: prompts are plain text, not HTML. StrictUndefined: a missing field is an error.
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
 
 
 @functools.cache
@@ -30,6 +32,10 @@ def render(template: str, doc: dict[str, Any], *, where: str) -> str:
             f"{where}: template variable error ({exc.message}); the doc has fields: {', '.join(sorted(doc))}"
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise HarnessError(f"{where}: template syntax error on line {exc.lineno} ({exc.message}); fix the template") from None
+        raise HarnessError(
+            f"{where}: template syntax error on line {exc.lineno} ({exc.message}); fix the template"
+        ) from None
     except Exception as exc:  # a template expression that fails on this doc (e.g. a bad index)
-        raise HarnessError(f"{where}: template failed on a doc ({type(exc).__name__}: {exc}); fix the template") from None
+        raise HarnessError(
+            f"{where}: template failed on a doc ({type(exc).__name__}: {exc}); fix the template"
+        ) from None

@@ -8,7 +8,9 @@ def test_dialogsum_items_carry_three_references_and_stop_at_newline(shared_data:
     task = Task(config, shared_data)
     item = task.build_items(1)[0]
     assert len(item.references) == 3
-    assert item.prompt.startswith("Summarize each dialogue in one or two sentences.\n\nDialogue:\n#Person1#:")
+    assert item.prompt.startswith(
+        "Summarize each dialogue in one or two sentences.\n\nDialogue:\n#Person1#:"
+    )
     assert item.prompt.endswith("\nSummary:")
     assert task.generation_config is not None and task.generation_config.stop == ("\n",)
 

@@ -4,7 +4,10 @@ POOL = [{"i": i} for i in range(10)]
 
 
 def test_first_n_takes_the_head_of_the_split() -> None:
-    assert pick_fewshot(POOL, 3, sampler="first_n", seed=1, doc_id=0, exclude=None, task="t") == POOL[:3]
+    assert (
+        pick_fewshot(POOL, 3, sampler="first_n", seed=1, doc_id=0, exclude=None, task="t")
+        == POOL[:3]
+    )
 
 
 def test_random_sampler_is_repeatable_per_document() -> None:
@@ -17,5 +20,7 @@ def test_random_sampler_is_repeatable_per_document() -> None:
 
 def test_the_evaluated_document_is_never_its_own_example() -> None:
     for doc_id in range(10):
-        shots = pick_fewshot(POOL, 9, sampler="random", seed=0, doc_id=doc_id, exclude=POOL[doc_id], task="t")
+        shots = pick_fewshot(
+            POOL, 9, sampler="random", seed=0, doc_id=doc_id, exclude=POOL[doc_id], task="t"
+        )
         assert POOL[doc_id] not in shots

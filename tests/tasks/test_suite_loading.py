@@ -28,7 +28,7 @@ def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
 def test_a_missing_task_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("suite: s\ntasks: [tasks/none.yaml]\n")
-    with pytest.raises(HarnessError, match="task file 'tasks/none.yaml' not found"):
+    with pytest.raises(HarnessError, match=r"task file 'tasks/none\.yaml' not found"):
         load_suite(str(path))
 
 

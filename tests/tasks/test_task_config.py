@@ -33,7 +33,9 @@ def test_lm_eval_style_metric_entries_become_names() -> None:
 
 
 def test_unknown_key_names_the_key_and_lists_known_ones() -> None:
-    with pytest.raises(HarnessError, match=r"f.yaml: task 't': unknown key 'doc_to_txt'; known keys: task"):
+    with pytest.raises(
+        HarnessError, match=r"f.yaml: task 't': unknown key 'doc_to_txt'; known keys: task"
+    ):
         expand_task_file({**BASE, "task": "t", "doc_to_txt": "x"}, where="f.yaml")
 
 
