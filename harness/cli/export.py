@@ -25,7 +25,10 @@ def lm_eval_results(store: Store, run_id: str) -> dict[str, Any]:
         "configs": {t.task: t.details.get("config", {}) for t in tasks},
         "versions": {t.task: t.task_hash[:12] for t in tasks},
         "n-shot": {t.task: t.num_fewshot for t in tasks},
-        "n-samples": {t.task: {"original": t.n_items, "effective": t.n_items} for t in tasks},
+        "n-samples": {
+            t.task: {"original": t.details.get("n_docs", t.n_items), "effective": t.n_items}
+            for t in tasks
+        },
         "higher_is_better": {},
         "config": {
             "model": "harness-lab",

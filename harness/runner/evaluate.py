@@ -233,6 +233,7 @@ def _run_tasks(
             tokens_processed=backend.tokens_processed - tokens_before,
             details={
                 "data_origin": task.data_origin,
+                "n_docs": len(task.docs),
                 "output_type": task.config.output_type,
                 "generation_config": task.generation_config.model_dump()
                 if task.generation_config

@@ -86,7 +86,9 @@ def _sample(
     if outcome.choice_logprobs is not None:
         assert item.choices is not None
         logprobs = outcome.choice_logprobs
-        best = max(range(len(logprobs)), key=lambda i: (logprobs[i], -i))  # first of ties, as argmax
+        best = max(
+            range(len(logprobs)), key=lambda i: (logprobs[i], -i)
+        )  # first of ties, as argmax
         prediction = item.choices[best].strip()
         outputs |= {
             "choices": list(item.choices),
