@@ -40,7 +40,9 @@ class GenerationConfig(BaseModel):
         return make_generation_config({**self.model_dump(), **changes})
 
 
-def make_generation_config(values: dict[str, Any], *, where: str = "generation config") -> GenerationConfig:
+def make_generation_config(
+    values: dict[str, Any], *, where: str = "generation config"
+) -> GenerationConfig:
     """Build a config, turning validation failures into one line that names key and fix."""
     unknown = sorted(set(values) - set(GenerationConfig.model_fields))
     if unknown:
@@ -69,7 +71,9 @@ def parse_generation_overrides(text: str) -> dict[str, Any]:
         key, sep, raw = part.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise HarnessError(f"--gen: '{part}' is not key=value; write e.g. --gen max_new_tokens=64")
+            raise HarnessError(
+                f"--gen: '{part}' is not key=value; write e.g. --gen max_new_tokens=64"
+            )
         if key not in GenerationConfig.model_fields:
             known = ", ".join(GenerationConfig.model_fields)
             raise HarnessError(f"--gen: unknown key '{key}'; known: {known}")
