@@ -36,22 +36,32 @@ def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
 def toy_suite(tmp_path: Path) -> Path:
     """A two-task suite over tiny JSONL files: one multiple choice, one generation."""
     data = tmp_path / "data"
-    write_jsonl(data / "toy" / "test.jsonl", [
-        {"q": "The sky is", "options": ["blue", "green"], "label": 0},
-        {"q": "Grass is", "options": ["blue", "green"], "label": 1},
-        {"q": "Snow is", "options": ["white", "black"], "label": 0},
-    ])
-    write_jsonl(data / "toy" / "train.jsonl", [
-        {"q": "Coal is", "options": ["white", "black"], "label": 1},
-        {"q": "Milk is", "options": ["white", "red"], "label": 0},
-    ])
-    write_jsonl(data / "toy" / "gen.jsonl", [
-        {"text": "Say hello", "answer": "hello"},
-        {"text": "Say bye", "answer": "bye"},
-    ])
+    write_jsonl(
+        data / "toy" / "test.jsonl",
+        [
+            {"q": "The sky is", "options": ["blue", "green"], "label": 0},
+            {"q": "Grass is", "options": ["blue", "green"], "label": 1},
+            {"q": "Snow is", "options": ["white", "black"], "label": 0},
+        ],
+    )
+    write_jsonl(
+        data / "toy" / "train.jsonl",
+        [
+            {"q": "Coal is", "options": ["white", "black"], "label": 1},
+            {"q": "Milk is", "options": ["white", "red"], "label": 0},
+        ],
+    )
+    write_jsonl(
+        data / "toy" / "gen.jsonl",
+        [
+            {"text": "Say hello", "answer": "hello"},
+            {"text": "Say bye", "answer": "bye"},
+        ],
+    )
     suites = tmp_path / "suites"
     (suites / "tasks").mkdir(parents=True)
-    (suites / "tasks" / "toy_mc.yaml").write_text(textwrap.dedent("""\
+    (suites / "tasks" / "toy_mc.yaml").write_text(
+        textwrap.dedent("""\
         task: toy_mc
         dataset: {path: toy, format: jsonl, splits: {test: test.jsonl, train: train.jsonl}}
         output_type: multiple_choice
@@ -63,8 +73,10 @@ def toy_suite(tmp_path: Path) -> Path:
         metric_list: [acc, acc_norm]
         params:
           - {group: a}
-        """))
-    (suites / "tasks" / "toy_gen.yaml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (suites / "tasks" / "toy_gen.yaml").write_text(
+        textwrap.dedent("""\
         task: toy_gen
         dataset: {path: toy, format: jsonl, splits: {test: gen.jsonl}}
         output_type: generate_until
@@ -76,12 +88,15 @@ def toy_suite(tmp_path: Path) -> Path:
         metric_list: [exact_match, rouge1, bleu]
         params:
           - {group: b}
-        """))
-    (suites / "toy.yaml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (suites / "toy.yaml").write_text(
+        textwrap.dedent("""\
         suite: toy
         tasks: [tasks/toy_mc.yaml, tasks/toy_gen.yaml]
         aggregate:
           - metric: acc
             group_by: group
-        """))
+        """)
+    )
     return suites / "toy.yaml"

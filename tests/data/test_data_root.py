@@ -19,6 +19,8 @@ def test_a_named_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
         resolve_data_root(tmp_path / "missing")
 
 
-def test_shared_data_beside_the_repository_is_the_default(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_data_beside_the_repository_is_the_default(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("HARNESS_DATA_DIR", raising=False)
     assert resolve_data_root(None) == shared_data.resolve()

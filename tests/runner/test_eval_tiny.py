@@ -11,14 +11,21 @@ from harness.store import open_store
 
 
 def _options(suite: Path, store: Path, **changes: object) -> EvalOptions:
-    options = EvalOptions(model="tiny-random-llama", suite=str(suite), data_dir=str(suite.parent.parent / "data"),
-                          store=store, progress=False)
+    options = EvalOptions(
+        model="tiny-random-llama",
+        suite=str(suite),
+        data_dir=str(suite.parent.parent / "data"),
+        store=store,
+        progress=False,
+    )
     for key, value in changes.items():
         setattr(options, key, value)
     return options
 
 
-def test_a_run_stores_tasks_scores_samples_and_aggregates(toy_suite: Path, tmp_path: Path, tiny_model) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_stores_tasks_scores_samples_and_aggregates(
+    toy_suite: Path, tmp_path: Path, tiny_model
+) -> None:  # type: ignore[no-untyped-def]
     store_path = tmp_path / "s.db"
     report = run_eval(_options(toy_suite, store_path), model=tiny_model)
     with open_store(store_path) as store:
@@ -29,13 +36,20 @@ def test_a_run_stores_tasks_scores_samples_and_aggregates(toy_suite: Path, tmp_p
         assert len(store.get_samples(run.run_id, "toy_mc")) == 3
         assert len(store.get_samples(run.run_id, "toy_gen")) == 2
         aggregates = {(s.name, s.metric) for s in store.get_scores(run.run_id, scope="aggregate")}
-        assert aggregates == {("toy", "acc"), ("toy", "acc_macro"), ("toy/a", "acc"), ("toy/a", "acc_macro")}
+        assert aggregates == {
+            ("toy", "acc"),
+            ("toy", "acc_macro"),
+            ("toy/a", "acc"),
+            ("toy/a", "acc_macro"),
+        }
         mc = store.get_samples(run.run_id, "toy_mc")[0]
         assert mc.outputs["choices"] == [" blue", " green"] and len(mc.outputs["logprobs"]) == 2
         assert mc.prediction in {"blue", "green"}
 
 
-def test_the_same_run_twice_gives_identical_scores(toy_suite: Path, tmp_path: Path, tiny_model) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_run_twice_gives_identical_scores(
+    toy_suite: Path, tmp_path: Path, tiny_model
+) -> None:  # type: ignore[no-untyped-def]
     store_path = tmp_path / "s.db"
     first = run_eval(_options(toy_suite, store_path, shots=1), model=tiny_model)
     second = run_eval(_options(toy_suite, store_path, shots=1), model=tiny_model)
@@ -46,7 +60,10 @@ def test_the_same_run_twice_gives_identical_scores(toy_suite: Path, tmp_path: Pa
 
 
 def test_an_interrupted_run_keeps_finished_tasks_and_resumes(
-    toy_suite: Path, tmp_path: Path, tiny_model, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    toy_suite: Path,
+    tmp_path: Path,
+    tiny_model,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from harness.backends.hf import HFBackend
 
