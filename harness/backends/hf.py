@@ -27,7 +27,7 @@ from harness.backends.requests import (
     RollingResult,
 )
 from harness.backends.rolling_windows import rolling_windows
-from harness.backends.selective_logprobs import decoder_head_matches_model, logprobs_at
+from harness.backends.selective_logprobs import decoder_head_matches_model, score_positions
 from harness.errors import HarnessError
 from harness.models.loaded import LoadedModel
 
@@ -183,52 +183,54 @@ class HFBackend:
         scores = [ItemScore(0.0, True)] * len(items)  # items with no targets keep these
         rows = plan_rows(items)
         if rows and self._via_decoder is None:
+            # Decided once per model, on a few tokens of the shortest row (the cheapest check).
             self._via_decoder = decoder_head_matches_model(self.model, list(rows[-1].input_ids[:8]))
-        device = self.model.device
-        pad_id = (
-            self.tokenizer.pad_token_id
-            if self.tokenizer.pad_token_id is not None
-            else self.prefix_token_id
-        )
         for batch in batched(rows, self.batch_size):
-            input_ids, attention_mask = _right_padded(batch, pad_id, device)
-            # Each (row, position) scored by any member is computed once.
-            slot: dict[tuple[int, int], int] = {}
-            for b, row in enumerate(batch):
-                for member in row.members:
-                    for position in _scored_positions(items[member]):
-                        slot.setdefault((b, position), len(slot))
-            where = torch.tensor(list(slot), dtype=torch.long, device=device)
-            logprobs = logprobs_at(
-                self.model,
-                input_ids,
-                attention_mask,
-                where[:, 0],
-                where[:, 1],
-                via_decoder=bool(self._via_decoder),
-            )
-            greedy = logprobs.argmax(dim=-1).tolist()
-            done: list[int] = []
-            for b, row in enumerate(batch):
-                for member in row.members:
-                    item = items[member]
-                    slots = [slot[(b, position)] for position in _scored_positions(item)]
-                    picked = logprobs[
-                        torch.tensor(slots, device=device),
-                        torch.tensor(item.targets, device=device),
-                    ]
-                    is_greedy = all(
-                        greedy[s] == t for s, t in zip(slots, item.targets, strict=True)
-                    )
-                    scores[member] = ItemScore(float(picked.sum()), is_greedy)
-                    done.append(member)
+            done = self._score_batch(batch, items)
+            for member, score in done.items():
+                scores[member] = score
             tokens = sum(len(row.input_ids) for row in batch)
             self.tokens_processed += tokens
-            on_batch(done, tokens)
+            on_batch(list(done), tokens)
         unscored = [index for index, item in enumerate(items) if not item.targets]
         if unscored:
             on_batch(unscored, 0)  # nothing to predict: log-probability 0, trivially greedy
         return scores
+
+    def _score_batch(
+        self, batch: list[ScoringRow], items: list[ScoringItem]
+    ) -> dict[int, ItemScore]:
+        """One forward pass for ``batch``; the scores of every item its rows serve."""
+        device = self.model.device
+        pad_id = self.tokenizer.pad_token_id
+        input_ids, attention_mask = _right_padded(
+            batch, self.prefix_token_id if pad_id is None else pad_id, device
+        )
+        # Each (row, position) is computed once, however many members score it.
+        slot: dict[tuple[int, int], int] = {}
+        pairs: list[tuple[int, int]] = []  # (slot, target) of every scored token, member by member
+        members = [member for row in batch for member in row.members]
+        for b, row in enumerate(batch):
+            for member in row.members:
+                item = items[member]
+                for position, target in zip(_scored_positions(item), item.targets, strict=True):
+                    pairs.append((slot.setdefault((b, position), len(slot)), target))
+        scored = score_positions(
+            self.model,
+            input_ids,
+            attention_mask,
+            list(slot),
+            pairs,
+            via_decoder=bool(self._via_decoder),
+        )
+        done: dict[int, ItemScore] = {}
+        start = 0
+        for member in members:
+            end = start + len(items[member].targets)
+            is_greedy = all(scored.argmax[pairs[k][0]] == pairs[k][1] for k in range(start, end))
+            done[member] = ItemScore(sum(scored.target_logprobs[start:end]), is_greedy)
+            start = end
+        return done
 
 
 def _right_padded(
