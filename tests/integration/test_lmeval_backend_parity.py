@@ -83,3 +83,17 @@ def test_mmlu_loglikelihoods_equal_lm_eval_hflm() -> None:
         our_choice = max(range(len(LETTERS)), key=lambda k: ours[start + k].logprob)
         their_choice = max(range(len(LETTERS)), key=lambda k: theirs[start + k][0])
         assert LETTERS[our_choice] == LETTERS[their_choice]
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"MMLU data not found at {DATA}")
+def test_the_mmlu_task_builds_exactly_the_prompts_compared_above() -> None:
+    from harness.tasks import Task, load_suite
+
+    built: list[LoglikelihoodRequest] = []
+    suite = load_suite("mmlu")
+    for subject in SUBJECTS:
+        (config,) = suite.select([f"mmlu_{subject}"])
+        for shots in (5, 0):
+            for item in Task(config, DATA.parent, num_fewshot=shots).build_items(ITEMS_PER_SUBJECT):
+                built.extend(r for r in item.requests if isinstance(r, LoglikelihoodRequest))
+    assert built == mmlu_requests()
