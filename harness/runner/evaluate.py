@@ -21,7 +21,7 @@ from harness.errors import HarnessError
 from harness.metrics import MetricResult
 from harness.models import DEFAULT_MODEL, LoadedModel, load_model
 from harness.runner.aggregate import suite_aggregates
-from harness.runner.progress import TaskProgress
+from harness.runner.progress import RunProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
 from harness.runner.scoring import (
     BOOTSTRAP_RESAMPLES,
@@ -208,48 +208,61 @@ def _run_tasks(
     store: Store, run_id: str, prepared: _Prepared, backend: Backend, options: EvalOptions, log: Log
 ) -> list[tuple[Task, TaskScores]]:
     done = store.completed_tasks(run_id)
-    scored: list[tuple[Task, TaskScores]] = []
-    for task in prepared.tasks:
-        items = prepared.items[task.name]
-        if task.name in done:
-            scored.append((task, _stored_scores(store, run_id, task)))
-            continue
-        started = time.perf_counter()
-        tokens_before = backend.tokens_processed
-        with TaskProgress(
-            task.name, sum(len(i.requests) for i in items), enabled=options.progress
-        ) as progress:
-            results = _execute(backend, items, progress)
-        scores = score_task(run_id, task, items, results)
-        result = TaskResultRecord(
-            run_id=run_id,
-            task=task.name,
-            task_hash=task.task_hash,
-            data_hash=task.data_hash,
-            num_fewshot=task.config.num_fewshot,
-            fewshot_seed=task.config.fewshot_config.seed,
-            n_items=len(items),
-            wall_time_s=time.perf_counter() - started,
-            tokens_processed=backend.tokens_processed - tokens_before,
-            details={
-                "data_origin": task.data_origin,
-                "n_docs": len(task.docs),
-                "output_type": task.config.output_type,
-                "generation_config": task.generation_config.model_dump()
-                if task.generation_config
-                else None,
-                "config": task.config.model_dump(mode="json"),
-            },
-        )
-        store.commit_task(
-            result, score_records(run_id, "task", task.name, scores.results), scores.samples
-        )
-        scored.append((task, scores))
-    return scored
+    todo = sum(len(prepared.items[t.name]) for t in prepared.tasks if t.name not in done)
+    with RunProgress(todo, enabled=options.progress) as progress:
+        return [
+            (task, _stored_scores(store, run_id, task))
+            if task.name in done
+            else (
+                task,
+                _run_task(store, run_id, task, prepared.items[task.name], backend, progress),
+            )
+            for task in prepared.tasks
+        ]
+
+
+def _run_task(
+    store: Store,
+    run_id: str,
+    task: Task,
+    items: list[TaskItem],
+    backend: Backend,
+    progress: RunProgress,
+) -> TaskScores:
+    """Run one task's requests, score them and commit the task in one transaction."""
+    started = time.perf_counter()
+    tokens_before = backend.tokens_processed
+    progress.start_task(task.name, len(items), sum(len(i.requests) for i in items))
+    results = _execute(backend, items, progress)
+    scores = score_task(run_id, task, items, results)
+    result = TaskResultRecord(
+        run_id=run_id,
+        task=task.name,
+        task_hash=task.task_hash,
+        data_hash=task.data_hash,
+        num_fewshot=task.config.num_fewshot,
+        fewshot_seed=task.config.fewshot_config.seed,
+        n_items=len(items),
+        wall_time_s=time.perf_counter() - started,
+        tokens_processed=backend.tokens_processed - tokens_before,
+        details={
+            "data_origin": task.data_origin,
+            "n_docs": len(task.docs),
+            "output_type": task.config.output_type,
+            "generation_config": task.generation_config.model_dump()
+            if task.generation_config
+            else None,
+            "config": task.config.model_dump(mode="json"),
+        },
+    )
+    store.commit_task(
+        result, score_records(run_id, "task", task.name, scores.results), scores.samples
+    )
+    return scores
 
 
 def _execute(
-    backend: Backend, items: Sequence[TaskItem], progress: TaskProgress
+    backend: Backend, items: Sequence[TaskItem], progress: RunProgress
 ) -> list[list[Result]]:
     """Send every request of a task to the backend in one call, then hand results back per item."""
     flat = [r for item in items for r in item.requests]
