@@ -132,6 +132,10 @@ def _from_folder(
     folder: Path, *, spec: str, name: str, source: str, dtype: str, device: str
 ) -> LoadedModel:
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    # A cached folder loads in well under a second; its own progress bar is only noise.
+    transformers_logging.disable_progress_bar()
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
