@@ -8,6 +8,9 @@ STORE ?= reports/harness.db
 .PHONY: setup demo test lint format typecheck unit bench clean
 
 setup: $(STAMP)
+	@# Headless Chromium for the dashboard's end-to-end test (it skips, saying so, without it).
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium) \
+		|| echo "warning: could not install chromium; the dashboard end-to-end test will skip"
 
 # torch is installed first and pinned: the CPU build of 2.13.0 lies on this machine's disk,
 # and a looser requirement makes pip fetch gigabytes of CUDA packages.

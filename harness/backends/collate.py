@@ -7,7 +7,9 @@ for free. That covers lm-eval's one-token-continuation cache (" A"/" B"/" C"/" D
 same prompt share one row) and also any item nested in a longer one.
 
 Rows are run longest first, so the first batch shows the peak memory at once and padding
-within a batch stays small. Results are written back by item index, which restores order.
+within a batch stays small; a batch holds at most a number of rows and a number of padded
+positions (a token budget), so short rows go many to a batch and long ones few. Results
+are written back by item index, which restores order.
 """
 
 from __future__ import annotations
@@ -69,8 +71,34 @@ def plan_rows(items: list[ScoringItem]) -> list[ScoringRow]:
     return rows
 
 
-def batched(rows: list[ScoringRow], batch_size: int) -> list[list[ScoringRow]]:
-    """Consecutive batches of at most ``batch_size`` rows (rows are already length-sorted)."""
-    if batch_size < 1:
+def rows_that_fit(
+    longest: int, available: int, *, max_rows: int | None, max_tokens: int | None
+) -> int:
+    """How many of ``available`` length-sorted rows go into the next batch: at most
+    ``max_rows``, and at most ``max_tokens`` positions once padded to the ``longest``
+    (the first row); always at least one, however long."""
+    count = available if max_rows is None else min(max_rows, available)
+    if max_tokens is not None:
+        count = min(count, max_tokens // max(longest, 1))
+    return max(1, count)
+
+
+def batched(
+    rows: list[ScoringRow], batch_size: int | None, max_tokens: int | None = None
+) -> list[list[ScoringRow]]:
+    """Consecutive batches of at most ``batch_size`` rows and ``max_tokens`` padded positions
+    (rows are already sorted longest first)."""
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    return [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
+    batches = []
+    start = 0
+    while start < len(rows):
+        count = rows_that_fit(
+            len(rows[start].input_ids),
+            len(rows) - start,
+            max_rows=batch_size,
+            max_tokens=max_tokens,
+        )
+        batches.append(rows[start : start + count])
+        start += count
+    return batches

@@ -2,22 +2,34 @@
 
 Loglikelihoods reproduce lm-eval's HFLM (tokenisation, left truncation, rolling windows),
 so a task scored here gives lm-eval's numbers; the batching underneath is ours: rows shared
-between requests, log-probabilities computed only where a token is scored.
+between requests, a token prefix shared by many rows (a few-shot block) run once and its
+keys and values lent to every row after it, batches bounded by rows and by padded tokens
+(halved when memory runs out), log-probabilities computed only where a token is scored.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 import torch
 
 from harness.backends.base import ProgressCallback
-from harness.backends.collate import ScoringItem, ScoringRow, batched, plan_rows, scoring_item
+from harness.backends.collate import (
+    ScoringItem,
+    ScoringRow,
+    plan_rows,
+    rows_that_fit,
+    scoring_item,
+)
 from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
 from harness.backends.generation_config import GenerationConfig
 from harness.backends.hf_generate import generate_batch, seeded
+from harness.backends.prefix_cache import SharedPrefix, compute_prefix
+from harness.backends.prefix_groups import plan_prefix_groups
 from harness.backends.requests import (
     GenerationRequest,
     GenerationResult,
@@ -34,7 +46,16 @@ from harness.models.loaded import LoadedModel
 DEFAULT_MAX_LENGTH = 2048  # lm-eval's fallback when neither config nor tokenizer gives one
 _TOKENIZER_UNBOUNDED = 1_000_000_000_000_000_019_884_624_838_656  # transformers' "no limit" value
 
+DEFAULT_MAX_BATCH_TOKENS = 8192  # padded positions per forward pass, a shared prefix included
+# A prefix is run once when at least this long and when that saves more tokens than the
+# extra pass and the cache copies cost (counted as this many tokens).
+MIN_SHARED_PREFIX = 16
+PREFIX_OVERHEAD_TOKENS = 32
+
 BatchDone = Callable[[list[int], int], None]  # (item indices finished, tokens run)
+Job = TypeVar("Job")
+Out = TypeVar("Out")
+logger = logging.getLogger(__name__)
 
 
 class ItemScore(NamedTuple):
@@ -45,27 +66,43 @@ class ItemScore(NamedTuple):
 
 
 class HFBackend:
-    """Runs requests through a loaded transformers model, in batches of ``batch_size`` rows.
+    """Runs requests through a loaded transformers model in length-sorted batches.
 
-    ``max_length`` caps the tokens of one forward pass (inputs are cut from the left, rolling
-    texts are windowed); by default it is the model's context length, found as lm-eval finds it.
+    A batch holds at most ``batch_size`` rows (None: no limit but the budget) and at most
+    ``max_batch_tokens`` positions once padded, a shared prefix included; when memory runs
+    out the batch is halved and later batches stay at that size. ``prefix_reuse`` runs a
+    token prefix shared by many requests once (off: every row runs whole; the numbers agree
+    to float rounding). ``max_length`` caps the tokens of one forward pass (inputs are cut
+    from the left, rolling texts are windowed); by default it is the model's context length,
+    found as lm-eval finds it.
     """
 
     def __init__(
-        self, loaded: LoadedModel, *, batch_size: int = 8, max_length: int | None = None
+        self,
+        loaded: LoadedModel,
+        *,
+        batch_size: int | None = 8,
+        max_length: int | None = None,
+        max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
+        prefix_reuse: bool = True,
     ) -> None:
-        if batch_size < 1:
+        if batch_size is not None and batch_size < 1:
             raise HarnessError(f"batch size must be at least 1, got {batch_size}")
         if max_length is not None and max_length < 1:
             raise HarnessError(f"max_length must be at least 1, got {max_length}")
+        if max_batch_tokens is not None and max_batch_tokens < 1:
+            raise HarnessError(f"max_batch_tokens must be at least 1, got {max_batch_tokens}")
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
+        self.prefix_reuse = prefix_reuse
         self.max_length = max_length or model_max_length(self.model.config, self.tokenizer)
         self.prefix_token_id = prefix_token_id(self.tokenizer)
         self.tokens_processed = 0
         self._via_decoder: bool | None = None  # decided on first scoring call
+        self._row_cap = batch_size  # lowered when a batch runs out of memory
 
     @torch.inference_mode()
     def loglikelihood(
@@ -136,30 +173,47 @@ class HFBackend:
     def generate(
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None
     ) -> list[GenerationResult]:
-        """Continue each prompt; requests with identical configs are batched, longest first."""
+        """Continue each prompt; requests with identical configs are batched, longest first,
+        and a prompt prefix shared by at least a full batch of them is run once."""
         groups: dict[GenerationConfig, list[int]] = defaultdict(list)
         for index, request in enumerate(requests):
             groups[request.config].append(index)
-        results: list[GenerationResult | None] = [None] * len(requests)
+        results: dict[int, GenerationResult] = {}
         for config, indices in groups.items():
             prompts = {index: self._prompt_ids(requests[index].prompt, config) for index in indices}
-            order = sorted(indices, key=lambda index: -len(prompts[index]))
             with seeded(config.seed, self.model.device):
-                for start in range(0, len(order), self.batch_size):
-                    batch = order[start : start + self.batch_size]
-                    outputs = generate_batch(
-                        self.model, self.tokenizer, [prompts[i] for i in batch], config
+                for length, members in self._shared_prompts(indices, prompts):
+                    prefix = self._prefix(prompts[members[0]][:length]) if length else None
+                    order = sorted(members, key=lambda index: -len(prompts[index]))
+                    widths = [len(prompts[index]) + config.max_new_tokens for index in order]
+                    run = partial(
+                        self._generate_batch, prompts=prompts, config=config, prefix=prefix
                     )
-                    tokens = 0
-                    for index, output in zip(batch, outputs, strict=True):
-                        results[index] = output
-                        tokens += len(prompts[index]) + output.n_tokens
-                    self.tokens_processed += tokens
-                    if progress is not None:
-                        progress(len(batch), tokens)
-        finished = [result for result in results if result is not None]
-        assert len(finished) == len(requests), "every request belongs to exactly one group"
-        return finished
+                    for first, batch in enumerate(self._batches(order, widths)):
+                        outputs = self._halving_on_oom(batch, run)
+                        results.update(zip(batch, outputs, strict=True))
+                        offset = prefix.length if prefix is not None else 0
+                        tokens = sum(len(prompts[i]) - offset for i in batch)
+                        tokens += sum(output.n_tokens for output in outputs)
+                        tokens += offset if first == 0 else 0  # the prefix runs once per group
+                        self.tokens_processed += tokens
+                        if progress is not None:
+                            progress(len(batch), tokens)
+        assert len(results) == len(requests), "every request belongs to exactly one group"
+        return [results[index] for index in range(len(requests))]
+
+    def _generate_batch(
+        self,
+        indices: list[int],
+        *,
+        prompts: dict[int, list[int]],
+        config: GenerationConfig,
+        prefix: SharedPrefix | None,
+    ) -> list[GenerationResult]:
+        """One ``generate_batch`` call for the requests ``indices``."""
+        return generate_batch(
+            self.model, self.tokenizer, [prompts[i] for i in indices], config, prefix=prefix
+        )
 
     def _item(self, context: list[int], continuation: list[int]) -> ScoringItem:
         try:
@@ -185,26 +239,121 @@ class HFBackend:
         if rows and self._via_decoder is None:
             # Decided once per model, on a few tokens of the shortest row (the cheapest check).
             self._via_decoder = decoder_head_matches_model(self.model, list(rows[-1].input_ids[:8]))
-        for batch in batched(rows, self.batch_size):
-            done = self._score_batch(batch, items)
-            for member, score in done.items():
-                scores[member] = score
-            tokens = sum(len(row.input_ids) for row in batch)
-            self.tokens_processed += tokens
-            on_batch(list(done), tokens)
+        for length, group in self._shared_rows(rows, items):
+            prefix = self._prefix(list(group[0].input_ids[:length])) if length else None
+            offset = prefix.length if prefix is not None else 0
+            run = partial(self._score_batch, items=items, prefix=prefix)
+            widths = [len(row.input_ids) for row in group]
+            for first, batch in enumerate(self._batches(group, widths)):
+                done = self._halving_on_oom(batch, run)
+                for member, score in done:
+                    scores[member] = score
+                tokens = sum(len(row.input_ids) - offset for row in batch)
+                tokens += offset if first == 0 else 0  # the prefix runs once per group
+                self.tokens_processed += tokens
+                on_batch([member for member, _ in done], tokens)
         unscored = [index for index, item in enumerate(items) if not item.targets]
         if unscored:
             on_batch(unscored, 0)  # nothing to predict: log-probability 0, trivially greedy
         return scores
 
+    def _shared_rows(
+        self, rows: list[ScoringRow], items: list[ScoringItem]
+    ) -> list[tuple[int, list[ScoringRow]]]:
+        """(shared prefix length, rows longest first) per group; length 0 shares nothing.
+
+        A row may share no more than the positions before its first scored one, so every
+        scored hidden state comes out of the batch's own forward pass.
+        """
+        if not self.prefix_reuse or len(rows) < 2:
+            return [(0, rows)] if rows else []
+        limits = [
+            min(len(items[m].input_ids) - len(items[m].targets) for m in row.members)
+            for row in rows
+        ]
+        planned = plan_prefix_groups(
+            [row.input_ids for row in rows],
+            limits,
+            min_prefix=MIN_SHARED_PREFIX,
+            overhead=PREFIX_OVERHEAD_TOKENS,
+        )
+        groups = [
+            (group.prefix_length, sorted((rows[i] for i in group.members), key=_row_order))
+            for group in planned
+        ]
+        groups.sort(key=lambda group: _row_order(group[1][0]))  # the longest row first
+        return groups
+
+    def _shared_prompts(
+        self, indices: list[int], prompts: dict[int, list[int]]
+    ) -> list[tuple[int, list[int]]]:
+        """(shared prefix length, request indices) per group of generation prompts.
+
+        A group must fill a batch: a smaller one would add a batch, and every batch
+        costs a whole decoding loop, far more than the prompt tokens it saves.
+        """
+        if not self.prefix_reuse or len(indices) < 2:
+            return [(0, indices)]
+        planned = plan_prefix_groups(
+            [prompts[i] for i in indices],
+            [len(prompts[i]) - 1 for i in indices],  # the last prompt token starts generation
+            min_prefix=MIN_SHARED_PREFIX,
+            overhead=PREFIX_OVERHEAD_TOKENS,
+            min_members=max(2, min(self._row_cap or len(indices), len(indices))),
+        )
+        return [(group.prefix_length, [indices[m] for m in group.members]) for group in planned]
+
+    def _prefix(self, tokens: list[int]) -> SharedPrefix | None:
+        """The keys and values of ``tokens``, or None (and prefix reuse off from now on) when
+        the model's cache cannot be lent; the group then runs whole."""
+        prefix = compute_prefix(self.model, tokens)
+        if prefix is None:
+            self.prefix_reuse = False
+        return prefix
+
+    def _batches(self, jobs: list[Job], widths: list[int]) -> Iterator[list[Job]]:
+        """Consecutive batches of ``jobs`` (``widths`` positions each, longest first) within
+        the row cap and token budget; the cap is read afresh for every batch, so a halving
+        after running out of memory holds for the batches that follow."""
+        start = 0
+        while start < len(jobs):
+            count = rows_that_fit(
+                widths[start],
+                len(jobs) - start,
+                max_rows=self._row_cap,
+                max_tokens=self.max_batch_tokens,
+            )
+            yield jobs[start : start + count]
+            start += count
+
+    def _halving_on_oom(self, batch: list[Job], run: Callable[[list[Job]], list[Out]]) -> list[Out]:
+        """``run(batch)``; when memory runs out, the two halves one after the other (and
+        every later batch at most that size). A single row that does not fit is an error."""
+        try:
+            return run(batch)
+        except (torch.OutOfMemoryError, RuntimeError) as exc:
+            if len(batch) == 1 or not _is_out_of_memory(exc):
+                raise
+        # Outside the except block, so the failed attempt's tensors are already freed.
+        half = len(batch) // 2
+        self._row_cap = half if self._row_cap is None else min(self._row_cap, half)
+        logger.warning("out of memory with %d rows in a batch; retrying with %d", len(batch), half)
+        if self.model.device.type == "cuda":
+            torch.cuda.empty_cache()
+        return self._halving_on_oom(batch[:half], run) + self._halving_on_oom(batch[half:], run)
+
     def _score_batch(
-        self, batch: list[ScoringRow], items: list[ScoringItem]
-    ) -> dict[int, ItemScore]:
-        """One forward pass for ``batch``; the scores of every item its rows serve."""
+        self, batch: list[ScoringRow], items: list[ScoringItem], prefix: SharedPrefix | None
+    ) -> list[tuple[int, ItemScore]]:
+        """One forward pass for ``batch`` (after ``prefix``, when given); the scores of every
+        item its rows serve."""
         device = self.model.device
         pad_id = self.tokenizer.pad_token_id
+        offset = prefix.length if prefix is not None else 0
         input_ids, attention_mask = _right_padded(
-            batch, self.prefix_token_id if pad_id is None else pad_id, device
+            [row.input_ids[offset:] for row in batch],
+            self.prefix_token_id if pad_id is None else pad_id,
+            device,
         )
         # Each (row, position) is computed once, however many members score it.
         slot: dict[tuple[int, int], int] = {}
@@ -214,7 +363,7 @@ class HFBackend:
             for member in row.members:
                 item = items[member]
                 for position, target in zip(_scored_positions(item), item.targets, strict=True):
-                    pairs.append((slot.setdefault((b, position), len(slot)), target))
+                    pairs.append((slot.setdefault((b, position - offset), len(slot)), target))
         scored = score_positions(
             self.model,
             input_ids,
@@ -222,25 +371,39 @@ class HFBackend:
             list(slot),
             pairs,
             via_decoder=bool(self._via_decoder),
+            prefix=prefix,
         )
-        done: dict[int, ItemScore] = {}
+        done: list[tuple[int, ItemScore]] = []
         start = 0
         for member in members:
             end = start + len(items[member].targets)
             is_greedy = all(scored.argmax[pairs[k][0]] == pairs[k][1] for k in range(start, end))
-            done[member] = ItemScore(sum(scored.target_logprobs[start:end]), is_greedy)
+            done.append((member, ItemScore(sum(scored.target_logprobs[start:end]), is_greedy)))
             start = end
         return done
 
 
+def _row_order(row: ScoringRow) -> tuple[int, tuple[int, ...]]:
+    """Longest first, ties in token order (deterministic batches)."""
+    return (-len(row.input_ids), row.input_ids)
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, or the CPU allocator's RuntimeError."""
+    if isinstance(exc, torch.OutOfMemoryError):
+        return True
+    message = str(exc).lower()
+    return "out of memory" in message or "can't allocate memory" in message
+
+
 def _right_padded(
-    rows: list[ScoringRow], pad_id: int, device: torch.device
+    rows: list[tuple[int, ...]], pad_id: int, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Input ids and attention mask, padded on the right: causal attention never looks
     ahead, so the padding cannot change a real position's hidden state."""
-    width = max(len(row.input_ids) for row in rows)
-    ids = [list(row.input_ids) + [pad_id] * (width - len(row.input_ids)) for row in rows]
-    mask = [[1] * len(row.input_ids) + [0] * (width - len(row.input_ids)) for row in rows]
+    width = max(len(row) for row in rows)
+    ids = [list(row) + [pad_id] * (width - len(row)) for row in rows]
+    mask = [[1] * len(row) + [0] * (width - len(row)) for row in rows]
     return (
         torch.tensor(ids, dtype=torch.long, device=device),
         torch.tensor(mask, dtype=torch.long, device=device),

@@ -2,7 +2,9 @@
 
 Prompts are left-padded so every row's next token comes from the last column;
 ``model.generate`` derives position ids from the attention mask, so a padded row continues
-exactly as it would alone. Every decoding knob is set explicitly, because values left unset
+exactly as it would alone. A prompt prefix shared by every row can be passed with its cached
+keys and values: each row is then the prefix, left padding, and the row's own tokens; the
+mask skips the padding in the middle and positions still count real tokens only. Every decoding knob is set explicitly, because values left unset
 are filled from the model's ``generation_config.json`` (a checkpoint's default temperature,
 say) and the run would no longer be described by the ``GenerationConfig`` it records.
 """
@@ -18,34 +20,53 @@ from transformers import GenerationConfig as HFGenerationConfig
 from transformers import StoppingCriteriaList
 
 from harness.backends.generation_config import GenerationConfig
+from harness.backends.prefix_cache import SharedPrefix
 from harness.backends.requests import GenerationResult
 from harness.backends.stop_sequences import StopOnText, cut_at_stop
 
 
 def generate_batch(
-    model: Any, tokenizer: Any, prompts: list[list[int]], config: GenerationConfig
+    model: Any,
+    tokenizer: Any,
+    prompts: list[list[int]],
+    config: GenerationConfig,
+    *,
+    prefix: SharedPrefix | None = None,
 ) -> list[GenerationResult]:
     """Continue each tokenised prompt under ``config``; rows stop on EOS or a stop string.
 
-    Sampling draws from torch's global RNG: the caller seeds it (see ``seeded``).
+    With ``prefix``, every prompt starts with ``prefix.tokens`` and at least one more token;
+    the prefix is not run again. Sampling draws from torch's global RNG: the caller seeds it
+    (see ``seeded``).
     """
     eos_ids = _eos_token_ids(model, tokenizer)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (eos_ids or [0])[0]
-    width = max(len(prompt) for prompt in prompts)
+    shared = prefix.tokens if prefix is not None else []
+    if any(p[: len(shared)] != shared or len(p) <= len(shared) for p in prompts):
+        raise ValueError("every prompt must extend the shared prefix by at least one token")
+    own = [p[len(shared) :] for p in prompts]
+    width = len(shared) + max(len(tokens) for tokens in own)
     input_ids = torch.tensor(
-        [[pad_id] * (width - len(p)) + p for p in prompts], dtype=torch.long, device=model.device
-    )
-    attention_mask = torch.tensor(
-        [[0] * (width - len(p)) + [1] * len(p) for p in prompts],
+        [shared + [pad_id] * (width - len(p)) + t for p, t in zip(prompts, own, strict=True)],
         dtype=torch.long,
         device=model.device,
     )
+    attention_mask = torch.tensor(
+        [
+            [1] * len(shared) + [0] * (width - len(p)) + [1] * len(t)
+            for p, t in zip(prompts, own, strict=True)
+        ],
+        dtype=torch.long,
+        device=model.device,
+    )
+    cache = {} if prefix is None else {"past_key_values": prefix.for_generation(len(prompts))}
     stop_on_text = StopOnText(tokenizer, config.stop, prompt_width=width, batch_size=len(prompts))
     output = model.generate(
         input_ids=input_ids,
         attention_mask=attention_mask,
         generation_config=_hf_generation_config(config, eos_ids=eos_ids, pad_id=pad_id),
         stopping_criteria=StoppingCriteriaList([stop_on_text]),
+        **cache,
     )
     results = []
     for row, stopped_at in enumerate(stop_on_text.stopped_at):

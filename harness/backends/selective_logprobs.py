@@ -10,13 +10,19 @@ over ``CHUNK_ROWS`` positions at a time, so memory stays bounded whatever the wi
 Some architectures transform logits after the head (Gemma's soft-capping, Cohere's scale);
 ``decoder_head_matches_model`` compares the two routes once per model; where they differ the
 model's own forward is used, restricted by ``logits_to_keep`` to positions some row scores.
+
+Either route can continue a shared prefix: the rows then hold only the tokens after it,
+their positions continue the prefix's, and attention reaches its cached keys and values.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
+
+if TYPE_CHECKING:
+    from harness.backends.prefix_cache import SharedPrefix
 
 CHUNK_ROWS = 1024  # positions per log-softmax: 1024 x 49,152 x 4 bytes = 200 MB
 
@@ -48,25 +54,40 @@ def score_positions(
     pairs: list[tuple[int, int]],
     *,
     via_decoder: bool,
+    prefix: SharedPrefix | None = None,
 ) -> PositionScores:
     """Score (row, position) ``where[i]``: the argmax there, and for each (i, target) in
     ``pairs`` the float32 log-softmax of ``target`` there.
 
     ``via_decoder`` selects the cheap route (decoder body + head on the gathered states);
     without it the model's forward computes logits for the union of scored positions only.
+    With ``prefix``, every row continues it: positions count from the prefix's end.
     """
     device = input_ids.device
+    context: dict[str, Any] = {"use_cache": False}  # a full cache would be built and thrown away
+    if prefix is not None:
+        length = prefix.length
+        attention_mask = torch.cat(
+            [attention_mask.new_ones(attention_mask.shape[0], length), attention_mask], dim=1
+        )
+        context = {
+            "past_key_values": prefix.for_scoring(input_ids.shape[0]),
+            "position_ids": torch.arange(length, length + input_ids.shape[1], device=device)[None],
+            "use_cache": True,
+        }
     rows = torch.tensor([row for row, _ in where], dtype=torch.long, device=device)
     positions = torch.tensor([position for _, position in where], dtype=torch.long, device=device)
     if via_decoder:
         hidden = model.get_decoder()(
-            input_ids=input_ids, attention_mask=attention_mask
+            input_ids=input_ids, attention_mask=attention_mask, **context
         ).last_hidden_state
         head = model.get_output_embeddings()
         picked = hidden[rows, positions]  # [n, hidden]
     else:
         keep, column = torch.unique(positions, return_inverse=True)
-        logits = model(input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=keep)
+        logits = model(
+            input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=keep, **context
+        )
         head = torch.nn.Identity()
         picked = logits.logits[rows, column]  # [n, vocab]
     pair_slots = torch.tensor([i for i, _ in pairs], dtype=torch.long, device=device)

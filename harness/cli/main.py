@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=None, help="output file (default: stdout)")
     export.add_argument("--store", default=DEFAULT_STORE)
 
+    from harness.cli import gate
+
+    gate.add_parsers(commands, DEFAULT_STORE)
+
+    from harness.cli import dashboard
+
+    dashboard.add_parsers(commands, DEFAULT_STORE)
+
     commands.add_parser("models", help="list model names usable with --model")
     commands.add_parser("suites", help="list suites")
     tasks = commands.add_parser("tasks", help="list the tasks of a suite")
@@ -117,6 +125,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _runs(args)
     if args.command == "show":
         return _show(args)
+    if args.command in ("compare", "gate"):
+        from harness.cli import gate
+
+        return gate.run(args)
+    if args.command in ("dashboard", "report"):
+        from harness.cli import dashboard
+
+        return dashboard.run(args)
     if args.command == "export":
         return _export(args)
     if args.command == "models":

@@ -10,15 +10,22 @@ from typing import Any
 from harness.errors import HarnessError
 
 Doc = dict[str, Any]
-FORMATS = ("csv", "tsv", "jsonl")
+FORMATS = ("csv", "tsv", "jsonl", "json", "lines", "qa_blocks")
 
 
-def read_docs(path: Path, fmt: str, columns: list[str] | None = None) -> list[Doc]:
-    """Rows of ``path`` as dicts. ``columns`` names the fields of a header-less CSV/TSV."""
+def read_docs(
+    path: Path, fmt: str, columns: list[str] | None = None, *, header: bool | None = None
+) -> list[Doc]:
+    """Rows of ``path`` as dicts. ``columns`` names the fields of a header-less CSV/TSV.
+
+    ``header=True`` with ``columns`` drops a header row whose names are unusable in
+    templates (MRPC's ``#1 String``); by default a file has a header iff no columns are given.
+    """
     if fmt == "jsonl":
         return _read_jsonl(path)
     if fmt in ("csv", "tsv"):
-        return _read_delimited(path, fmt, columns)
+        docs = _read_delimited(path, fmt, columns)
+        return docs[1:] if header and columns is not None else docs
     raise HarnessError(f"unknown data format '{fmt}' for {path}; use one of {', '.join(FORMATS)}")
 
 
@@ -41,8 +48,11 @@ def _read_jsonl(path: Path) -> list[Doc]:
 
 
 def _read_delimited(path: Path, fmt: str, columns: list[str] | None) -> list[Doc]:
-    """CSV with standard quoting; TSV with quoting off (GLUE's TSVs contain bare quotes)."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    """CSV with standard quoting; TSV with quoting off (GLUE's TSVs contain bare quotes).
+
+    ``utf-8-sig`` drops a leading byte-order mark (MRPC's files start with one).
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         if fmt == "tsv":
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         else:

@@ -15,6 +15,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.data.readers import Doc, read_docs
+from harness.data.text_readers import (
+    read_aligned_lines,
+    read_documents,
+    read_json_records,
+    read_qa_blocks,
+)
 from harness.errors import HarnessError
 
 
@@ -31,16 +37,46 @@ class HubSource(BaseModel):
     )  # our field -> Jinja template over a Hub row
 
 
+class SplitFiles(BaseModel):
+    """A split that needs more than a file name: its own format, or several aligned files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str | None = None
+    files: dict[str, str] | None = None  # field -> file, read side by side (format: lines)
+    format: str | None = None  # overrides the dataset's format for this split
+
+    def paths(self) -> list[str]:
+        return [self.file] if self.file is not None else list((self.files or {}).values())
+
+
 class DatasetSpec(BaseModel):
-    """Where a task's docs live. ``splits`` maps split names to files relative to ``path``."""
+    """Where a task's docs live. ``splits`` maps split names to files relative to ``path``.
+
+    ``records`` (format json) is the dotted path of the record list in the document;
+    ``document_start`` (format lines) joins lines into documents starting at each match;
+    ``explode`` turns each record into one record per element of a nested list: it maps a
+    new field name to a dotted path, applied in order, so ``{question: passage.questions,
+    answer: question.answers}`` gives one record per MultiRC answer, with the passage,
+    question and answer all reachable from templates.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     path: str  # folder under the data root
-    splits: dict[str, str]
+    splits: dict[str, str | SplitFiles]
     format: str = "jsonl"
-    columns: list[str] | None = None  # for header-less CSV/TSV
+    columns: list[str] | None = None  # for header-less CSV/TSV; field name for format lines
+    header: bool | None = None  # True: the file has a header row, replaced by ``columns``
+    records: str | None = None
+    document_start: str | None = None
+    explode: dict[str, str] = Field(default_factory=dict)
+    keep: str | None = None  # a template; only docs where it renders "True" are kept
     hub: HubSource | None = None
+
+    def split_files(self, split: str) -> SplitFiles:
+        value = self.splits[split]
+        return SplitFiles(file=value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -60,20 +96,83 @@ def load_split(spec: DatasetSpec, split: str, root: Path | None, *, task: str) -
             "add it or choose another split"
         )
     if root is not None:
-        file = root / spec.path / spec.splits[split]
-        if file.is_file():
-            docs = read_docs(file, spec.format, spec.columns)
-            return LoadedSplit(docs=docs, data_hash=_file_hash(file), origin=str(file))
+        files = [root / spec.path / name for name in spec.split_files(split).paths()]
+        missing = [f for f in files if not f.is_file()]
+        if not missing:
+            docs = explode_docs(_read_split(spec, split, root), spec.explode, task=task)
+            docs = keep_docs(docs, spec.keep, task=task)
+            # One file hashes as before; aligned files hash the list of their hashes.
+            data_hash = (
+                _file_hash(files[0])
+                if len(files) == 1
+                else hashlib.sha256("".join(_file_hash(f) for f in files).encode()).hexdigest()
+            )
+            return LoadedSplit(docs=docs, data_hash=data_hash, origin=", ".join(map(str, files)))
         if spec.hub is None:
             raise HarnessError(
-                f"task '{task}': data file {file} not found; put the dataset there or pass --data-dir"
+                f"task '{task}': data not found: data file {missing[0]} does not exist; put the dataset "
+                "there or pass --data-dir with a copy"
             )
     if spec.hub is None:
         raise HarnessError(
             f"task '{task}': no data root found and the task names no Hub dataset; "
             "pass --data-dir or set $HARNESS_DATA_DIR"
         )
-    return _load_from_hub(spec.hub, split, task=task, local_hint=root)
+    local_hint = root / spec.path / spec.split_files(split).paths()[0] if root is not None else None
+    return _load_from_hub(spec.hub, split, task=task, local_hint=local_hint)
+
+
+def _read_split(spec: DatasetSpec, split: str, root: Path) -> list[Doc]:
+    """The split's docs from local files, in the split's format."""
+    entry = spec.split_files(split)
+    fmt = entry.format or spec.format
+    base = root / spec.path
+    field = spec.columns[0] if spec.columns else "text"
+    if entry.files is not None:
+        return read_aligned_lines({name: base / f for name, f in entry.files.items()})
+    assert entry.file is not None
+    path = base / entry.file
+    if fmt == "json":
+        return read_json_records(path, spec.records)
+    if fmt == "qa_blocks":
+        return read_qa_blocks(path)
+    if fmt == "lines":
+        if spec.document_start is not None:
+            return read_documents(path, field, spec.document_start)
+        return read_aligned_lines({field: path})
+    return read_docs(path, fmt, spec.columns, header=spec.header)
+
+
+def explode_docs(docs: list[Doc], explode: dict[str, str], *, task: str) -> list[Doc]:
+    """One doc per element of each nested list named in ``explode`` (see DatasetSpec)."""
+    for name, dotted in explode.items():
+        out: list[Doc] = []
+        for doc in docs:
+            value: Any = doc
+            for key in dotted.split("."):
+                if not isinstance(value, dict) or key not in value:
+                    raise HarnessError(
+                        f"task '{task}': dataset.explode '{name}: {dotted}': no field '{key}'; "
+                        "fix the path"
+                    )
+                value = value[key]
+            if not isinstance(value, list):
+                raise HarnessError(
+                    f"task '{task}': dataset.explode '{name}: {dotted}' is not a list; "
+                    "point it at a list"
+                )
+            out.extend({**doc, name: element} for element in value)
+        docs = out
+    return docs
+
+
+def keep_docs(docs: list[Doc], keep: str | None, *, task: str) -> list[Doc]:
+    """The docs for which the ``keep`` template renders "True" (one CrowS-Pairs bias type)."""
+    if keep is None:
+        return docs
+    from harness.tasks.templates import render
+
+    return [d for d in docs if render(keep, d, where=f"task '{task}': dataset.keep") == "True"]
 
 
 def _file_hash(path: Path) -> str:
@@ -102,10 +201,11 @@ def _load_from_hub(
     try:
         rows = datasets.load_dataset(hub.path, hub.name, split=hub_split)
     except Exception as exc:  # datasets raises many types for offline/missing data
-        where = f" under {local_hint}" if local_hint is not None else ""
+        where = f" ({local_hint} does not exist)" if local_hint is not None else ""
         raise HarnessError(
             f"task '{task}': data not found{where} and the Hub dataset {hub.path} "
-            f"could not be loaded ({type(exc).__name__}); pass --data-dir with a local copy"
+            f"could not be loaded ({type(exc).__name__}); pass --data-dir with a local copy "
+            "or make the Hub reachable"
         ) from None
     docs = [_map_row(dict(row), hub.fields) for row in rows]
     return LoadedSplit(

@@ -4,11 +4,16 @@ Importing the package registers every built-in metric; ``get_metric(name)`` retu
 """
 
 from harness.metrics import (  # noqa: F401  (imported to register their metrics)
+    bias,
     choice,
+    classification,
+    correlation,
     exact_match,
+    grouped,
     perplexity,
     rouge,
     sacrebleu_metrics,
+    truthfulness,
 )
 from harness.metrics.aggregate import macro_average, micro_average
 from harness.metrics.base import CorpusMetric, CorpusStatistics, MeanMetric, Metric

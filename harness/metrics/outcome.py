@@ -5,7 +5,8 @@ its request produced and each metric reads only the fields it needs, failing lou
 they are missing.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,9 +18,14 @@ class ItemOutcome:
     choice_is_greedy: tuple[bool, ...] | None = None
     choices: tuple[str, ...] | None = None  # the continuation strings, as scored (e.g. " A")
     gold: int | None = None  # index of the correct choice
+    gold_value: float | None = None  # a numeric gold (STS-B similarity), for correlations
+    group: str | None = None  # items scored together (a MultiRC question, an AX-g pair)
+    attributes: Mapping[str, str] = field(default_factory=dict)  # task-named item facts (BBQ)
     # generation
     prediction: str | None = None
     references: tuple[str, ...] | None = None  # one or more references
+    raw_prediction: str | None = None  # the generation before the task's answer filter
+    false_references: tuple[str, ...] | None = None  # known-wrong answers (TruthfulQA)
     # rolling loglikelihood (perplexity-type tasks)
     logprob: float | None = None  # total natural-log prob of the text
     n_tokens: int | None = None

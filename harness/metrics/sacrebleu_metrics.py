@@ -1,4 +1,4 @@
-"""Corpus BLEU and chrF, computed by ``sacrebleu`` (never re-implemented here).
+"""Corpus BLEU, chrF and TER, computed by ``sacrebleu`` (never re-implemented here).
 
 Both are corpus-level: n-gram counts are pooled over the whole set before the score is
 taken, so the mean of sentence scores would be a different metric. The value is what
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from sacrebleu.metrics.base import Metric as SacreMetric
 from sacrebleu.metrics.bleu import BLEU
 from sacrebleu.metrics.chrf import CHRF
+from sacrebleu.metrics.ter import TER
 
 from harness.errors import HarnessError
 from harness.metrics.base import CorpusMetric, CorpusStatistics
@@ -93,3 +94,16 @@ class Chrf(CorpusMetric):
     def corpus_statistics(self, outcomes: Sequence[ItemOutcome]) -> CorpusStatistics:
         predictions, streams = reference_streams(self.name, outcomes)
         return _statistics(CHRF(), predictions, streams)
+
+
+@register_metric("ter")
+class Ter(CorpusMetric):
+    """sacrebleu corpus TER (edits per reference word, 0-100+), lower is better."""
+
+    name = "ter"
+    higher_is_better = False
+    output_types = frozenset({"generate_until"})
+
+    def corpus_statistics(self, outcomes: Sequence[ItemOutcome]) -> CorpusStatistics:
+        predictions, streams = reference_streams(self.name, outcomes)
+        return _statistics(TER(), predictions, streams)

@@ -104,6 +104,8 @@ def _sample(
             "references": list(item.references),
             "n_tokens": generated.n_tokens if isinstance(generated, GenerationResult) else None,
         }
+        if outcome.raw_prediction is not None:  # the answer filter's input, kept for audit
+            outputs["raw_prediction"] = outcome.raw_prediction
         target = item.references[0] if item.references else ""
     else:
         (rolled,) = results

@@ -9,6 +9,7 @@ from harness.store.location import DEFAULT_STORE_PATH, open_store, store_path
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
+    GateDecisionRecord,
     ModelRecord,
     RunRecord,
     RunStatus,
@@ -25,6 +26,7 @@ __all__ = [
     "RUN_STATUSES",
     "SCHEMA_VERSION",
     "SCORE_SCOPES",
+    "GateDecisionRecord",
     "ModelRecord",
     "RunRecord",
     "RunStatus",

@@ -95,6 +95,34 @@ class ScoreRecord(_Record):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
+GateVerdict = Literal["pass", "regress", "inconclusive"]
+
+
+class GateDecisionRecord(_Record):
+    """A gate's verdict on a candidate run against a baseline run, with the table behind it.
+
+    ``decision_id`` is assigned by the store; ``comparison`` is the full comparison
+    (rows, margins, notes) as JSON, so a decision can be audited after the fact.
+    """
+
+    decision_id: int | None = None
+    created_at: AwareDatetime
+    baseline_run_id: str
+    candidate_run_id: str
+    suite: str
+    verdict: GateVerdict
+    policy: str
+    exit_code: int
+    margins: dict[str, float]
+    comparison: dict[str, Any]
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """Normalise to UTC so stored timestamps sort as text."""
+        return value.astimezone(UTC)
+
+
 class SampleRecord(_Record):
     """One evaluated item, kept so any score can be recomputed or audited item by item."""
 

@@ -20,6 +20,7 @@ from harness.store.codec import (
     nan_if_none,
 )
 from harness.store.records import (
+    GateDecisionRecord,
     ModelRecord,
     RunRecord,
     SampleRecord,
@@ -116,5 +117,27 @@ def sample_from_row(row: Row) -> SampleRecord:
             **row,
             "outputs": decode_json(row["outputs"]),
             "metrics": {name: nan_if_none(value) for name, value in metrics.items()},
+        }
+    )
+
+
+def gate_decision_to_row(decision: GateDecisionRecord) -> dict[str, Any]:
+    """Column values for ``gate_decisions`` (the id is left to the database)."""
+    return {
+        **decision.model_dump(exclude={"decision_id", "created_at", "margins", "comparison"}),
+        "created_at": encode_datetime(decision.created_at),
+        "margins": encode_json(decision.margins),
+        "comparison": encode_json(decision.comparison),
+    }
+
+
+def gate_decision_from_row(row: Row) -> GateDecisionRecord:
+    """Rebuild a :class:`GateDecisionRecord` from a ``gate_decisions`` row."""
+    return GateDecisionRecord.model_validate(
+        {
+            **row,
+            "created_at": decode_datetime(row["created_at"]),
+            "margins": decode_json(row["margins"]),
+            "comparison": decode_json(row["comparison"]),
         }
     )

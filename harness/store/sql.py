@@ -65,8 +65,28 @@ SAMPLE_COLUMNS = (
     "metrics",
 )
 
+GATE_DECISION_COLUMNS = (
+    "created_at",
+    "baseline_run_id",
+    "candidate_run_id",
+    "suite",
+    "verdict",
+    "policy",
+    "exit_code",
+    "margins",
+    "comparison",
+)
+
 # Creation order respects foreign keys; ``count_rows`` reports in this order too.
-TABLES = ("schema_version", "models", "runs", "task_results", "scores", "samples")
+TABLES = (
+    "schema_version",
+    "models",
+    "runs",
+    "task_results",
+    "scores",
+    "samples",
+    "gate_decisions",
+)
 
 CREATE_STATEMENTS = (
     """
@@ -155,6 +175,22 @@ CREATE_STATEMENTS = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS samples_doc_hash ON samples (doc_hash)",
+    # One row per gate or compare decision: the verdict and the table it rests on.
+    """
+    CREATE TABLE IF NOT EXISTS gate_decisions (
+        decision_id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        baseline_run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        candidate_run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        suite TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'regress', 'inconclusive')),
+        policy TEXT NOT NULL,
+        exit_code INTEGER NOT NULL,
+        margins TEXT NOT NULL,
+        comparison TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS gate_decisions_candidate ON gate_decisions (candidate_run_id)",
 )
 
 
@@ -223,4 +259,15 @@ SELECT_SAMPLES = (
 )
 SELECT_TASK_SAMPLES = (
     _select("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id AND task = :task ORDER BY doc_id"
+)
+
+INSERT_GATE_DECISION = _insert("gate_decisions", GATE_DECISION_COLUMNS)
+SELECT_GATE_DECISIONS = (
+    _select("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
+    + " ORDER BY created_at DESC, decision_id DESC"
+)
+SELECT_GATE_DECISIONS_OF_RUN = (
+    _select("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
+    + " WHERE baseline_run_id = :run_id OR candidate_run_id = :run_id"
+    + " ORDER BY created_at DESC, decision_id DESC"
 )

@@ -20,6 +20,7 @@ from harness.store import rows, sql
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
+    GateDecisionRecord,
     ModelRecord,
     RunRecord,
     SampleRecord,
@@ -217,6 +218,25 @@ class Store:
         return {
             str(row["task"]) for row in self._query(sql.SELECT_COMPLETED_TASKS, {"run_id": run_id})
         }
+
+    # -- gate decisions --------------------------------------------------------------------
+
+    def add_gate_decision(self, decision: GateDecisionRecord) -> int:
+        """Store a gate decision; returns its new ``decision_id``."""
+        with self._transaction() as conn:
+            for run_id in (decision.baseline_run_id, decision.candidate_run_id):
+                if not _exists(conn, sql.RUN_EXISTS, {"run_id": run_id}):
+                    raise _no_such_run(run_id)
+            cursor = conn.execute(sql.INSERT_GATE_DECISION, rows.gate_decision_to_row(decision))
+            return int(cursor.lastrowid or 0)
+
+    def get_gate_decisions(self, run_id: str | None = None) -> list[GateDecisionRecord]:
+        """Gate decisions newest first, optionally only those naming ``run_id`` on either side."""
+        if run_id is None:
+            found = self._query(sql.SELECT_GATE_DECISIONS, {})
+        else:
+            found = self._query(sql.SELECT_GATE_DECISIONS_OF_RUN, {"run_id": run_id})
+        return [rows.gate_decision_from_row(row) for row in found]
 
     def count_rows(self) -> dict[str, int]:
         """Rows per table, so tests and tools can check what a write left behind."""

@@ -31,6 +31,21 @@ class FewshotConfig(BaseModel):
     doc_to_target: str | None = None
 
 
+class AnswerFilter(BaseModel):
+    """Extract the answer from generated text before metrics see it (lm-eval's regex filter).
+
+    ``regex`` is searched with ``re.findall``; ``select`` picks a match (0 the first, -1 the
+    last); a pattern with groups yields its first non-empty group. No match gives
+    ``fallback``. The raw generation is stored beside the extracted answer.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    regex: str
+    select: int = 0
+    fallback: str = "[invalid]"
+
+
 class TaskConfig(BaseModel):
     """One task: dataset + prompt + request type + metrics."""
 
@@ -53,6 +68,26 @@ class TaskConfig(BaseModel):
     fewshot_delimiter: str = "\n\n"
     metric_list: list[str]
     generation_kwargs: dict[str, Any] = Field(default_factory=dict)
+    # A template whose value splits documents into strata; --limit then takes a seeded sample
+    # with each stratum in proportion (doc ids stay the dataset indices). Without it --limit
+    # takes the first N documents.
+    stratify_by: str | None = None
+    stratify_seed: int = 1234
+    # A numeric gold value per document (STS-B's similarity), read by correlation metrics.
+    doc_to_value: str | None = None
+    # A group id per document, for metrics over groups of items (MultiRC questions, AX-g pairs).
+    doc_to_group: str | None = None
+    filter: AnswerFilter | None = None
+    # Generation with several right and several wrong answers (TruthfulQA): templates that
+    # render Python list literals; the right ones become the references.
+    doc_to_correct: str | None = None
+    doc_to_incorrect: str | None = None
+    # Named per-item values metrics read (BBQ's question polarity, context condition, answer
+    # groups); each a template.
+    doc_to_attributes: dict[str, str] = Field(default_factory=dict)
+    # Rolling tasks: the text whose words and bytes normalise perplexity, when it differs from
+    # the scored text (lm-eval counts WikiText's units before detokenising).
+    rolling_units: str | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -67,8 +102,27 @@ class TaskConfig(BaseModel):
 
     def content_hash(self) -> str:
         """Hash of everything that defines the task; equal hashes mean comparable prompts."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        # Keys added after the first release are left out at their defaults, so the hashes
+        # of tasks that do not use them (stored MMLU runs) stay what they were.
+        for key in _LATER_KEYS:
+            if data.get(key) == TaskConfig.model_fields[key].default:
+                data.pop(key, None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_LATER_KEYS = (
+    "stratify_by",
+    "stratify_seed",
+    "doc_to_value",
+    "doc_to_group",
+    "filter",
+    "rolling_units",
+    "doc_to_correct",
+    "doc_to_incorrect",
+    "doc_to_attributes",
+)
 
 
 def expand_task_file(raw: Any, *, where: str) -> list[TaskConfig]:

@@ -30,8 +30,10 @@ from harness.data.source import load_split
 from harness.errors import HarnessError
 from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
+from harness.tasks.answer_filter import extract_answer
 from harness.tasks.config import TaskConfig
 from harness.tasks.fewshot import pick_fewshot
+from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
 
 PromptFormatter = Callable[[str], str]
@@ -62,6 +64,10 @@ class TaskItem:
     choices: tuple[str, ...] | None  # scored continuations, multiple choice only
     gold: int | None
     references: tuple[str, ...]
+    gold_value: float | None = None
+    group: str | None = None
+    false_references: tuple[str, ...] = ()  # known-wrong answers (TruthfulQA)
+    attributes: tuple[tuple[str, str], ...] = ()  # doc_to_attributes, rendered
 
 
 class Task:
@@ -116,11 +122,23 @@ class Task:
     def build_items(
         self, limit: int | None = None, formatter: PromptFormatter = _identity
     ) -> list[TaskItem]:
-        """Items for the first ``limit`` documents (all when None), prompts passed through ``formatter``."""
+        """Items for ``limit`` documents (all when None), prompts passed through ``formatter``.
+
+        The documents are the first ``limit``, or a seeded stratified sample when the task
+        sets ``stratify_by``; either way an item's doc_id is its index in the dataset.
+        """
         if limit is not None and limit < 1:
             raise HarnessError(f"--limit must be at least 1, got {limit}")
-        docs = self.docs if limit is None else self.docs[:limit]
-        return [self._item(doc_id, doc, formatter) for doc_id, doc in enumerate(docs)]
+        return [self._item(i, self.docs[i], formatter) for i in self.doc_indices(limit)]
+
+    def doc_indices(self, limit: int | None) -> list[int]:
+        """Dataset indices of the documents a run with ``limit`` scores."""
+        template = self.config.stratify_by
+        if template is None:
+            return first_n(len(self.docs), limit)
+        where = f"task '{self.name}': stratify_by"
+        strata = [render(template, doc, where=where) for doc in self.docs]
+        return stratified_sample(strata, limit, self.config.stratify_seed)
 
     def _item(self, doc_id: int, doc: Doc, formatter: PromptFormatter) -> TaskItem:
         cfg = self.config
@@ -158,7 +176,11 @@ class Task:
             requests = tuple(LoglikelihoodRequest(prompt, c) for c in choices)
         elif cfg.output_type == "generate_until":
             assert self.generation_config is not None
-            references = self._targets(doc)
+            references = (
+                self._targets(doc)
+                if cfg.doc_to_correct is None
+                else tuple(self._render_list(cfg.doc_to_correct, doc, "doc_to_correct"))
+            )
             requests = (GenerationRequest(prompt, self.generation_config),)
         else:
             references = ()
@@ -173,7 +195,31 @@ class Task:
             choices=choices,
             gold=gold,
             references=references,
+            gold_value=self._gold_value(doc),
+            false_references=()
+            if cfg.doc_to_incorrect is None
+            else tuple(self._render_list(cfg.doc_to_incorrect, doc, "doc_to_incorrect")),
+            attributes=tuple(
+                (name, render(template, doc, where=f"{where}: doc_to_attributes.{name}"))
+                for name, template in cfg.doc_to_attributes.items()
+            ),
+            group=None
+            if cfg.doc_to_group is None
+            else render(cfg.doc_to_group, doc, where=f"{where}: doc_to_group"),
         )
+
+    def _gold_value(self, doc: Doc) -> float | None:
+        template = self.config.doc_to_value
+        if template is None:
+            return None
+        rendered = render(template, doc, where=f"task '{self.name}': doc_to_value")
+        try:
+            return float(rendered)
+        except ValueError:
+            raise HarnessError(
+                f"task '{self.name}': doc_to_value rendered {rendered[:40]!r}, not a number; "
+                "make it render a number"
+            ) from None
 
     def _targets(self, doc: Doc) -> tuple[str, ...]:
         templates = self.config.doc_to_target
@@ -198,7 +244,12 @@ class Task:
             raise HarnessError(f"{where} is missing; multiple_choice tasks list their choices")
         if isinstance(spec, list):
             return [render(t, doc, where=where) for t in spec]
-        rendered = render(spec, doc, where=where)
+        return self._render_list(spec, doc, "doc_to_choice")
+
+    def _render_list(self, template: str, doc: Doc, key: str) -> list[str]:
+        """A template that renders a non-empty Python list literal, as strings."""
+        where = f"task '{self.name}': {key}"
+        rendered = render(template, doc, where=where)
         try:
             value = ast.literal_eval(rendered)
         except (ValueError, SyntaxError):
@@ -231,18 +282,38 @@ class Task:
                 choice_is_greedy=tuple(r.is_greedy for r in lls),
                 choices=item.choices,
                 gold=item.gold,
+                gold_value=item.gold_value,
+                group=item.group,
+                attributes=dict(item.attributes),
             )
         if self.config.output_type == "generate_until":
             (generated,) = results
             assert isinstance(generated, GenerationResult)
-            return ItemOutcome(prediction=generated.text, references=item.references)
+            answer_filter = self.config.filter
+            return ItemOutcome(
+                prediction=generated.text
+                if answer_filter is None
+                else extract_answer(generated.text, answer_filter),
+                raw_prediction=None if answer_filter is None else generated.text,
+                references=item.references,
+                false_references=item.false_references or None,
+                group=item.group,
+            )
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
+        units_template = self.config.rolling_units
+        if units_template is None:
+            units_text, n_bytes = item.prompt, rolled.n_bytes
+        else:
+            units_text = render(
+                units_template, item.doc, where=f"task '{self.name}': rolling_units"
+            )
+            n_bytes = len(units_text.encode("utf-8"))
         return ItemOutcome(
             logprob=rolled.logprob,
             n_tokens=rolled.n_tokens,
-            n_bytes=rolled.n_bytes,
-            n_words=len(re.split(r"\s+", item.prompt)),
+            n_bytes=n_bytes,
+            n_words=len(re.split(r"\s+", units_text)),
         )
 
 

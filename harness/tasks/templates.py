@@ -8,14 +8,17 @@ from typing import Any
 import jinja2
 
 from harness.errors import HarnessError
+from harness.tasks.text_filters import FILTERS
 
 
 @functools.cache
 def _environment() -> jinja2.Environment:
     # Autoescape off: prompts are plain text, not HTML. StrictUndefined: a missing field is an error.
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
+    environment.filters.update(FILTERS)
+    return environment
 
 
 @functools.cache

@@ -41,3 +41,12 @@ def test_batches_are_consecutive_slices() -> None:
         [3, 2],
         [1],
     ]
+
+
+def test_a_token_budget_puts_many_short_rows_or_few_long_ones_in_a_batch() -> None:
+    rows = plan_rows([item("a" * 10), item("b" * 9), item("c" * 3), item("d" * 3), item("e" * 2)])
+    shapes = [[len(r.input_ids) for r in batch] for batch in batched(rows, 8, max_tokens=20)]
+    assert shapes == [[10, 9], [3, 3, 2]]
+    # a row longer than the budget still runs, alone; no row cap means the budget alone decides
+    assert [len(b) for b in batched(rows, None, max_tokens=5)] == [1, 1, 1, 1, 1]
+    assert [len(b) for b in batched(rows, None, max_tokens=None)] == [5]

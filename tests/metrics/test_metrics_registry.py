@@ -7,17 +7,44 @@ from harness.metrics import Metric, get_metric, known_metrics, register_metric
 
 ALL = [
     "acc",
+    "acc_ambig",
     "acc_bytes",
+    "acc_disambig",
     "acc_norm",
+    "bias_ambig",
+    "bias_disambig",
     "bits_per_byte",
     "bleu",
+    "bleu_acc",
+    "bleu_diff",
+    "bleu_max",
     "byte_perplexity",
     "chrf",
+    "em_group",
     "exact_match",
+    "f1",
+    "f1_macro",
+    "f1a",
+    "gender_parity",
+    "likelihood_diff",
+    "mcc",
+    "pct_stereotype",
+    "pearson",
     "rouge1",
+    "rouge1_acc",
+    "rouge1_diff",
+    "rouge1_max",
     "rouge2",
+    "rouge2_acc",
+    "rouge2_diff",
+    "rouge2_max",
     "rougeL",
+    "rougeL_acc",
+    "rougeL_diff",
+    "rougeL_max",
     "rougeLsum",
+    "spearman",
+    "ter",
     "word_perplexity",
 ]
 
@@ -34,7 +61,14 @@ def test_get_metric_returns_the_metric_with_that_name(name: str) -> None:
 
 
 def test_known_metrics_filters_by_output_type() -> None:
-    assert known_metrics("multiple_choice") == ["acc", "acc_bytes", "acc_norm"]
+    assert known_metrics("multiple_choice")[:5] == [
+        "acc",
+        "acc_ambig",
+        "acc_bytes",
+        "acc_disambig",
+        "acc_norm",
+    ]
+    assert "mcc" in known_metrics("multiple_choice")
     assert known_metrics("loglikelihood_rolling") == [
         "bits_per_byte",
         "byte_perplexity",

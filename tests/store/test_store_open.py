@@ -40,6 +40,7 @@ def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
         "task_results": 0,
         "scores": 0,
         "samples": 0,
+        "gate_decisions": 0,
     }
 
 

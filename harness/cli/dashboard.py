@@ -1,0 +1,92 @@
+"""``harness dashboard`` (the Streamlit leaderboard) and ``harness report`` (static files).
+
+The dashboard lives in ``dashboard/app.py`` beside the package (it is an app, not library
+code), so the command finds it relative to an editable or source checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from harness.errors import HarnessError
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], default_store: str
+) -> None:
+    """Register ``dashboard`` and ``report`` on the main parser's subcommands."""
+    dash = commands.add_parser("dashboard", help="open the Streamlit leaderboard over the store")
+    dash.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--host", default="localhost", help="address to listen on")
+    report = commands.add_parser(
+        "report", help="write the leaderboard and lineage as a static Markdown/HTML report"
+    )
+    report.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    report.add_argument("--format", default="html", choices=["md", "html"])
+    report.add_argument("--out", default="reports", help="output folder (default: reports/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch ``dashboard`` or ``report``."""
+    if args.command == "dashboard":
+        return _dashboard(args)
+    return _report(args)
+
+
+def streamlit_command(store: Path, port: int, host: str) -> list[str]:
+    """The ``streamlit run`` command line for the app on ``host:port`` over ``store``."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--store",
+        str(store),
+    ]
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from harness.store import store_path
+
+    if not APP.is_file():
+        raise HarnessError(
+            f"dashboard app not found at {APP}; run `harness dashboard` from a source checkout "
+            "(pip install -e .)"
+        )
+    store = store_path(args.store).resolve()
+    print(f"dashboard on http://{args.host}:{args.port} over {store} (Ctrl+C stops it)")
+    sys.stdout.flush()
+    command = streamlit_command(store, args.port, args.host)
+    # Become the server rather than wrap it, so a signal that stops `harness dashboard`
+    # stops Streamlit too instead of leaving it orphaned and holding the port.
+    os.execve(command[0], command, {**os.environ, "HARNESS_STORE": str(store)})
+    return 0  # not reached
+
+
+def _report(args: argparse.Namespace) -> int:
+    from harness.report import write_report
+    from harness.store import open_store, store_path
+
+    path = store_path(args.store)
+    if not path.is_file():
+        raise HarnessError(f"no store at {path}; run `harness eval` first or pass --store")
+    with open_store(path) as store:
+        written = write_report(store, args.format, args.out)
+    print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+    return 0

@@ -1,0 +1,90 @@
+"""End to end: `harness dashboard` serves the leaderboard, headless Chromium renders it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from filled_store import FilledStore
+from headless_chromium import Browser, chromium_binary
+
+pytestmark = pytest.mark.skipif(
+    chromium_binary() is None,
+    reason="Debian chromium is not installed (`make setup` installs it: apt-get install chromium)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def dashboard_url(filled_store: FilledStore, tmp_path: Path) -> Iterator[str]:
+    """`harness dashboard` on a free port, in its own process group, always stopped."""
+    port = _free_port()
+    log = (tmp_path / "dashboard.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli.main",
+            "dashboard",
+            "--store",
+            str(filled_store.path),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"dashboard did not start: {(tmp_path / 'dashboard.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def test_the_leaderboard_renders_every_model_in_chromium(
+    dashboard_url: str, tmp_path: Path
+) -> None:
+    names = ["tiny-base", "tiny-lora", "tiny-other"]
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    with Browser(profile) as browser:
+        browser.goto(dashboard_url)
+        text = browser.wait_for_text(["Leaderboard", *names, "win rate"])
+        browser.screenshot(tmp_path / "leaderboard.png")
+    assert "Leaderboard" in text
+    for name in names:
+        assert name in text
+    assert (tmp_path / "leaderboard.png").stat().st_size > 10_000

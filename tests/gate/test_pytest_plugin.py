@@ -1,0 +1,61 @@
+"""The pytest plugin: a benchmark file run by `pytest -p harness` on a tiny random model."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from gate_runs import write_toy_suite
+
+from harness.store import open_store
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bench")
+    suite = write_toy_suite(root)
+    (root / "test_toy_bench.py").write_text(
+        textwrap.dedent(f"""\
+        def test_toy(harness_eval, assert_no_regression):
+            run = harness_eval({str(suite)!r}, tasks=["toy_mc"])
+            assert run.samples and run.score("toy_mc", "acc") >= 0.0
+            assert_no_regression(run, margins={{"acc": 0.0}})
+        """)
+    )
+    return root
+
+
+def _pytest(bench: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    """Run the benchmark file in a nested pytest session, in process (no second torch import)."""
+    code = pytest.main(
+        [
+            str(bench / "test_toy_bench.py"), "-p", "harness", "-q", "--rootdir", str(bench),
+            "-p", "no:cacheprovider", "--harness-model", "tiny-random-llama",
+            "--harness-store", str(bench / "b.db"), "--harness-data-dir", str(bench / "data"),
+            *extra,
+        ]
+    )  # fmt: skip
+    return int(code), capsys.readouterr().out
+
+
+def test_a_benchmark_passes_against_its_own_model_and_its_runs_are_stored(
+    bench: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _pytest(bench, capsys)
+    assert code == 0, out
+    with open_store(bench / "b.db") as store:
+        runs = store.list_runs()
+        decisions = store.get_gate_decisions()
+    # First session: the candidate, then its baseline (none was stored yet).
+    assert [r.model_spec for r in runs] == ["tiny-random-llama", "tiny-random-llama"]
+    assert [d.verdict for d in decisions] == ["pass"]
+
+
+def test_an_impossible_margin_fails_the_benchmark_with_the_table(
+    bench: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _pytest(bench, capsys, "--harness-margin", "acc=-0.5")
+    assert code == 1
+    assert "regress against baseline run" in out
+    assert "95% CI" in out and "verdict: REGRESS" in out
