@@ -221,7 +221,9 @@ def _baseline_run(session: _Session, run: HarnessRun, wanted: HarnessRun | str) 
                 return _stored(store, store.get_run(wanted).run_id, {})
             except HarnessError:
                 pass  # not a run id: a model never evaluated here, evaluated below
-        found = latest_matching_run(store, wanted, run.suite, run.run.config, exclude=run.run_id)
+        found = latest_matching_run(
+            store, wanted, run.suite, run.run.config, exclude=run.run_id, dtype=run.run.dtype
+        )
         if found is not None:
             return _stored(store, found.run_id, {})
     options = dict(run.options)

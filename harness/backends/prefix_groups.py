@@ -61,7 +61,7 @@ def plan_prefix_groups(
     lcp = [
         _common_length(sequences[order[k]], sequences[order[k + 1]]) for k in range(len(order) - 1)
     ]
-    # prefix sums, for the total length and the smallest limit of any run [lo, hi)
+    # prefix sums: the total length of any run [lo, hi) in O(1)
     total = [0]
     for length in lengths:
         total.append(total[-1] + length)

@@ -62,15 +62,22 @@ def resolve_run(
 
 
 def latest_matching_run(
-    store: Store, model_spec: str, suite: str, like: Mapping[str, Any], exclude: str | None = None
+    store: Store,
+    model_spec: str,
+    suite: str,
+    like: Mapping[str, Any],
+    exclude: str | None = None,
+    dtype: str | None = None,
 ) -> RunRecord | None:
-    """The newest complete run of ``model_spec`` on ``suite`` made with the same item options."""
+    """The newest complete run of ``model_spec`` on ``suite`` made with the same item options
+    (and, when given, the same dtype: a bfloat16 run is another variant of the same spec)."""
     for run in store.list_runs():
         if (
             run.model_spec == model_spec
             and run.suite == suite
             and run.status == "complete"
             and run.run_id != exclude
+            and (dtype is None or run.dtype == dtype)
             and same_items(run.config, like)
         ):
             return run

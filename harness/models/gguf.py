@@ -2,13 +2,17 @@
 
 transformers reads GGUF slowly (about 20 s for SmolLM2-135M here) and marks the result as a
 quantized model that Trainer refuses. Converting once and loading the folder afterwards takes
-well under a second and gives an ordinary float model.
+well under a second and gives an ordinary float model. The folder is found by the GGUF
+file's content hash, which is remembered by path, size and modification time, so a load
+does not read the whole file again (about 0.2 s for 92 MB) to find it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from harness.models.hashing import file_sha256, weights_hash
 from harness.paths import harness_home
 
 SOURCE_FILE = "harness_source.json"
+HASH_CACHE_FILE = "source_hashes.json"  # beside the converted folders
 
 
 def converted_folder(gguf_path: Path, sha256: str) -> Path:
@@ -34,11 +39,49 @@ def read_source_info(folder: Path) -> dict[str, str] | None:
     return info
 
 
+def source_sha256(path: Path) -> str:
+    """sha256 of a model file, hashed once per (path, size, modification time).
+
+    A file changed in place gets a new size or modification time and is hashed again; the
+    remembered hashes live in one small JSON file, rewritten atomically.
+    """
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    cache = harness_home() / "models" / HASH_CACHE_FILE
+    known = _read_hashes(cache)
+    if key in known:
+        return known[key]
+    sha256 = file_sha256(path)
+    stale = f"{path.resolve()}|"
+    known = {k: v for k, v in known.items() if not k.startswith(stale)}
+    known[key] = sha256
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=cache.parent, prefix=cache.name, suffix=".partial", delete=False
+        ) as handle:
+            json.dump(known, handle, indent=2, sort_keys=True)
+        os.replace(handle.name, cache)
+    except OSError:
+        pass  # a read-only cache only costs the hashing next time
+    return sha256
+
+
+def _read_hashes(cache: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def ensure_converted(gguf_path: Path, *, log: bool = True) -> Path:
     """Return the cached safetensors folder for ``gguf_path``, converting it first when needed."""
     if not gguf_path.is_file():
         raise HarnessError(f"GGUF file not found: {gguf_path}; check the path")
-    sha256 = file_sha256(gguf_path)
+    sha256 = source_sha256(gguf_path)
     folder = converted_folder(gguf_path, sha256)
     info = read_source_info(folder)
     if info is not None and info.get("source_sha256") == sha256:

@@ -105,9 +105,8 @@ class TaskConfig(BaseModel):
         data = self.model_dump(mode="json")
         # Keys added after the first release are left out at their defaults, so the hashes
         # of tasks that do not use them (stored MMLU runs) stay what they were.
-        for key in _LATER_KEYS:
-            if data.get(key) == TaskConfig.model_fields[key].default:
-                data.pop(key, None)
+        _drop_defaults(data, TaskConfig, _LATER_KEYS)
+        _drop_defaults(data["dataset"], DatasetSpec, _LATER_DATASET_KEYS)
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -123,6 +122,17 @@ _LATER_KEYS = (
     "doc_to_incorrect",
     "doc_to_attributes",
 )
+
+
+_LATER_DATASET_KEYS = ("header", "records", "document_start", "explode", "keep")
+
+
+def _drop_defaults(data: dict[str, Any], model: type[BaseModel], keys: tuple[str, ...]) -> None:
+    """Remove ``keys`` from a model dump where they hold the model's default (in place)."""
+    for key in keys:
+        default = model.model_fields[key].get_default(call_default_factory=True)
+        if key in data and data[key] == default:
+            del data[key]
 
 
 def expand_task_file(raw: Any, *, where: str) -> list[TaskConfig]:

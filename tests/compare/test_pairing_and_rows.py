@@ -152,3 +152,12 @@ def test_corpus_bleu_is_rebuilt_from_predictions_and_references() -> None:
     assert row.baseline == pytest.approx(100.0)
     assert row.difference == pytest.approx(row.candidate - 100.0)
     assert result == "regress"
+
+
+def test_a_metric_without_item_values_or_corpus_statistics_is_not_comparable() -> None:
+    from harness.compare.item_values import comparable
+
+    samples = [sample("b", "t", i, 1.0) for i in range(3)]
+    assert comparable("acc", samples)
+    assert comparable("bleu", samples)  # rebuilt from predictions and references
+    assert not comparable("acc_macro", samples)

@@ -71,3 +71,27 @@ def test_a_decision_about_an_unknown_run_is_refused(tmp_path: Path) -> None:
         with pytest.raises(HarnessError, match="no run matches 'bbbbbbbbbbbb'"):
             store.add_gate_decision(a_decision())
         assert store.count_rows()["gate_decisions"] == 0
+
+
+def test_a_model_specs_baseline_run_has_the_same_items_and_dtype(tmp_path: Path) -> None:
+    from harness.compare.resolve import latest_matching_run
+
+    with open_store(tmp_path / "s.db") as store:
+        store_with_run(store, "aaaaaaaaaaaa")  # float32 ("f32"), config {}
+        store.create_run(
+            store.get_run("aaaaaaaaaaaa").model_copy(
+                update={
+                    "run_id": "bbbbbbbbbbbb",
+                    "dtype": "bfloat16",
+                    "created_at": T0.replace(hour=9),
+                }
+            )
+        )
+        newest = latest_matching_run(store, "m", "mmlu", {})
+        same_dtype = latest_matching_run(store, "m", "mmlu", {}, dtype="f32")
+        other_items = latest_matching_run(store, "m", "mmlu", {"limit": 5})
+    assert (newest and newest.run_id, same_dtype and same_dtype.run_id) == (
+        "bbbbbbbbbbbb",
+        "aaaaaaaaaaaa",
+    )
+    assert other_items is None
