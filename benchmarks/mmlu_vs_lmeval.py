@@ -1,7 +1,7 @@
 """MMLU scored by lm-eval's HFLM and by our harness on the same prompts: speed, memory, agreement.
 
 python benchmarks/mmlu_vs_lmeval.py [--subjects abstract_algebra,anatomy,astronomy]
-    [--limit 40] [--shots 0,5] [--batch-size 8] [--max-batch-tokens 8192] [--threads N]
+    [--limit 40] [--shots 0,5] [--batch-size 8] [--max-batch-tokens N] [--threads N]
 
 Prompts come from our MMLU task (the same (context, continuation) pairs go to both
 engines; tests/integration/test_lmeval_backend_parity.py shows they are lm-eval's own).
@@ -111,7 +111,9 @@ def compare(shots: int, records: list[dict], lm_eval: dict, ours: dict) -> bool:
     theirs_letters = predictions(records, [x for x, _ in lm_eval["results"]])
     our_letters = predictions(records, [x for x, _ in ours["results"]])
     same = sum(theirs_letters[key] == our_letters[key] for key in theirs_letters)
-    diff = max(abs(a[0] - b[0]) for a, b in zip(lm_eval["results"], ours["results"], strict=True))
+    diffs = [abs(a[0] - b[0]) for a, b in zip(lm_eval["results"], ours["results"], strict=True)]
+    worst = max(range(len(diffs)), key=diffs.__getitem__)
+    diff = diffs[worst]
     greedy_same = all(
         a[1] == b[1] for a, b in zip(lm_eval["results"], ours["results"], strict=True)
     )
@@ -121,6 +123,13 @@ def compare(shots: int, records: list[dict], lm_eval: dict, ours: dict) -> bool:
         f"is_greedy identical: {greedy_same}; "
         f"max |loglikelihood difference| {diff:.2e} (tolerance {TOLERANCE:g})"
     )
+    if diff > TOLERANCE:
+        record = records[worst]
+        print(
+            f"  largest difference: {record['subject']} item {record['item']} "
+            f"{record['continuation']!r}: lm-eval {lm_eval['results'][worst][0]:.6f}, "
+            f"harness {ours['results'][worst][0]:.6f}"
+        )
     target = 5.0 if shots > 0 else 1.0
     memory_ok = ours["peak_rss_mib"] <= lm_eval["peak_rss_mib"]
     print(
@@ -137,7 +146,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40, help="items per subject")
     parser.add_argument("--shots", default="0,5", help="comma-separated shot counts")
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--max-batch-tokens", type=int, default=8192, help="harness only")
+    parser.add_argument(
+        "--max-batch-tokens", type=int, default=0, help="harness only (0: its default)"
+    )
     parser.add_argument(
         "--threads", type=int, default=0, help="torch threads in both engines (0: torch's default)"
     )
@@ -238,7 +249,9 @@ def score_with_harness(records: list[dict], args: argparse.Namespace, started: f
     from harness.models import load_model
 
     backend = HFBackend(
-        load_model(MODEL), batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens
+        load_model(MODEL),
+        batch_size=args.batch_size,
+        max_batch_tokens=args.max_batch_tokens or None,
     )
     load_s = time.perf_counter() - started
     by_subject: dict[str, list[int]] = {}

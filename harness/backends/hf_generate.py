@@ -3,10 +3,11 @@
 Prompts are left-padded so every row's next token comes from the last column;
 ``model.generate`` derives position ids from the attention mask, so a padded row continues
 exactly as it would alone. A prompt prefix shared by every row can be passed with its cached
-keys and values: each row is then the prefix, left padding, and the row's own tokens; the
-mask skips the padding in the middle and positions still count real tokens only. Every decoding knob is set explicitly, because values left unset
-are filled from the model's ``generation_config.json`` (a checkpoint's default temperature,
-say) and the run would no longer be described by the ``GenerationConfig`` it records.
+keys and values: each row is then the prefix, padding, and the row's own tokens; the mask
+skips the padding in the middle and positions still count real tokens only. Every decoding
+knob is set explicitly, because values left unset are filled from the model's
+``generation_config.json`` (a checkpoint's default temperature, say) and the run would no
+longer be described by the ``GenerationConfig`` it records.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
 
+from harness.backends.grouped_attention import grouped_kv_attention
+
 if TYPE_CHECKING:
     from harness.backends.prefix_cache import SharedPrefix
 
@@ -78,16 +80,18 @@ def score_positions(
     rows = torch.tensor([row for row, _ in where], dtype=torch.long, device=device)
     positions = torch.tensor([position for _, position in where], dtype=torch.long, device=device)
     if via_decoder:
-        hidden = model.get_decoder()(
-            input_ids=input_ids, attention_mask=attention_mask, **context
-        ).last_hidden_state
+        with grouped_kv_attention(device):
+            hidden = model.get_decoder()(
+                input_ids=input_ids, attention_mask=attention_mask, **context
+            ).last_hidden_state
         head = model.get_output_embeddings()
         picked = hidden[rows, positions]  # [n, hidden]
     else:
         keep, column = torch.unique(positions, return_inverse=True)
-        logits = model(
-            input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=keep, **context
-        )
+        with grouped_kv_attention(device):
+            logits = model(
+                input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=keep, **context
+            )
         head = torch.nn.Identity()
         picked = logits.logits[rows, column]  # [n, vocab]
     pair_slots = torch.tensor([i for i, _ in pairs], dtype=torch.long, device=device)

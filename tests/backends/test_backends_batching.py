@@ -96,3 +96,8 @@ def test_generation_halves_a_batch_that_runs_out_of_memory(
     assert backend.generate(requests) == expected
     assert sizes == [1, 1, 1, 1]
     assert backend._row_cap == 1
+
+
+def test_the_default_budget_on_cpu_keeps_batches_small(tiny: LoadedModel) -> None:
+    assert HFBackend(tiny).max_batch_tokens == hf.CPU_BATCH_TOKENS == 512
+    assert HFBackend(tiny, max_batch_tokens=4096).max_batch_tokens == 4096
