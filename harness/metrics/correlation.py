@@ -13,7 +13,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from harness.errors import HarnessError
 from harness.metrics.base import missing_field
@@ -71,6 +70,8 @@ class Pearson(_Correlation):
     name = "pearson"
 
     def coefficient(self, x: np.ndarray, y: np.ndarray) -> float:
+        from scipy import stats  # ~0.6 s to import: only when a correlation is computed
+
         return float(stats.pearsonr(x, y).statistic)
 
 
@@ -81,4 +82,6 @@ class Spearman(_Correlation):
     name = "spearman"
 
     def coefficient(self, x: np.ndarray, y: np.ndarray) -> float:
+        from scipy import stats
+
         return float(stats.spearmanr(x, y).statistic)

@@ -11,16 +11,20 @@ on its own line with the regex splitter ``(?<=[.!?])\\s+`` -- the same idea as t
 Hugging Face ``evaluate`` rouge, which uses nltk's sentence tokenizer.
 """
 
+from __future__ import annotations
+
 import functools
 import re
 from functools import partial
-
-from rouge_score import rouge_scorer
+from typing import TYPE_CHECKING
 
 from harness.metrics.base import MeanMetric
 from harness.metrics.generation import prediction_and_references
 from harness.metrics.outcome import ItemOutcome
 from harness.metrics.registry import register_metric
+
+if TYPE_CHECKING:  # rouge_score pulls in nltk (~0.8 s); imported when a scorer is first built
+    from rouge_score.rouge_scorer import RougeScorer
 
 ROUGE_TYPES: tuple[str, ...] = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
@@ -33,10 +37,12 @@ def split_sentences(text: str) -> str:
 
 
 @functools.cache
-def _scorer(rouge_type: str) -> rouge_scorer.RougeScorer:
+def _scorer(rouge_type: str) -> RougeScorer:
     """One cached scorer per ROUGE type: building one (with its stemmer) is slow, and a
     single-type scorer does only the work its metric needs."""
-    return rouge_scorer.RougeScorer([rouge_type], use_stemmer=True)
+    from rouge_score.rouge_scorer import RougeScorer
+
+    return RougeScorer([rouge_type], use_stemmer=True)
 
 
 class Rouge(MeanMetric):

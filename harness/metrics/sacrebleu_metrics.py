@@ -12,20 +12,22 @@ are float64 (sacrebleu uses float32) so the full-sample value equals ``corpus_bl
 exactly.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from sacrebleu.metrics.base import Metric as SacreMetric
-from sacrebleu.metrics.bleu import BLEU
-from sacrebleu.metrics.chrf import CHRF
-from sacrebleu.metrics.ter import TER
 
 from harness.errors import HarnessError
 from harness.metrics.base import CorpusMetric, CorpusStatistics
 from harness.metrics.generation import prediction_and_references
 from harness.metrics.outcome import ItemOutcome
 from harness.metrics.registry import register_metric
+
+if TYPE_CHECKING:  # sacrebleu loads when a corpus is first scored, not at start-up
+    from sacrebleu.metrics.base import Metric as SacreMetric
 
 
 def reference_streams(
@@ -80,6 +82,8 @@ class Bleu(CorpusMetric):
 
     def corpus_statistics(self, outcomes: Sequence[ItemOutcome]) -> CorpusStatistics:
         predictions, streams = reference_streams(self.name, outcomes)
+        from sacrebleu.metrics.bleu import BLEU
+
         return _statistics(BLEU(), predictions, streams)
 
 
@@ -93,6 +97,8 @@ class Chrf(CorpusMetric):
 
     def corpus_statistics(self, outcomes: Sequence[ItemOutcome]) -> CorpusStatistics:
         predictions, streams = reference_streams(self.name, outcomes)
+        from sacrebleu.metrics.chrf import CHRF
+
         return _statistics(CHRF(), predictions, streams)
 
 
@@ -106,4 +112,6 @@ class Ter(CorpusMetric):
 
     def corpus_statistics(self, outcomes: Sequence[ItemOutcome]) -> CorpusStatistics:
         predictions, streams = reference_streams(self.name, outcomes)
+        from sacrebleu.metrics.ter import TER
+
         return _statistics(TER(), predictions, streams)

@@ -14,9 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from functools import partial
-
-import sacrebleu
-from rouge_score import rouge_scorer
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
 from harness.metrics.base import MeanMetric
@@ -24,9 +22,14 @@ from harness.metrics.generation import prediction_and_references
 from harness.metrics.outcome import ItemOutcome
 from harness.metrics.registry import register_metric
 
+if TYPE_CHECKING:  # sacrebleu and rouge_score (nltk) load when first used, not at start-up
+    from rouge_score.rouge_scorer import RougeScorer
+
 
 def bleu_similarity(reference: str, prediction: str) -> float:
     """lm-eval's T5-style BLEU of one prediction against one reference (0-100)."""
+    import sacrebleu
+
     return float(
         sacrebleu.corpus_bleu(
             [prediction],
@@ -42,8 +45,10 @@ def bleu_similarity(reference: str, prediction: str) -> float:
 
 
 @functools.cache
-def _rouge_scorer() -> rouge_scorer.RougeScorer:
-    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"])
+def _rouge_scorer() -> RougeScorer:
+    from rouge_score.rouge_scorer import RougeScorer
+
+    return RougeScorer(["rouge1", "rouge2", "rougeLsum"])
 
 
 def rouge_similarity(kind: str, reference: str, prediction: str) -> float:
