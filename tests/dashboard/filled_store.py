@@ -7,11 +7,11 @@ choice + generation); one gate decision and one training curve are stored as wel
 
 from __future__ import annotations
 
-import json
-import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import toy_suite
 
 from harness.models import load_model
 from harness.runner import EvalOptions, run_eval
@@ -33,69 +33,27 @@ class FilledStore:
     model_hashes: dict[str, str]
 
 
-def _jsonl(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+# The shared toy suite with more questions, so the three models' runs differ.
+QUESTIONS = [
+    ("The sky is", ["blue", "green"], 0),
+    ("Grass is", ["blue", "green"], 1),
+    ("Snow is", ["white", "black"], 0),
+    ("Coal is", ["white", "black"], 1),
+    ("Blood is", ["red", "blue"], 0),
+    ("The sun is", ["cold", "hot"], 1),
+    ("Ice is", ["cold", "hot"], 0),
+    ("Night is", ["bright", "dark"], 1),
+]
 
 
 def write_toy_suite(root: Path) -> Path:
-    """The toy suite of tests/conftest.py, with a few more items so runs differ."""
-    questions = [
-        ("The sky is", ["blue", "green"], 0),
-        ("Grass is", ["blue", "green"], 1),
-        ("Snow is", ["white", "black"], 0),
-        ("Coal is", ["white", "black"], 1),
-        ("Blood is", ["red", "blue"], 0),
-        ("The sun is", ["cold", "hot"], 1),
-        ("Ice is", ["cold", "hot"], 0),
-        ("Night is", ["bright", "dark"], 1),
-    ]
-    _jsonl(
-        root / "data" / "toy" / "test.jsonl",
-        [{"q": q, "options": o, "label": label} for q, o, label in questions],
+    return toy_suite.write_toy_suite(
+        root,
+        questions=QUESTIONS,
+        train=None,
+        max_new_tokens=3,
+        gen_metrics=("exact_match", "rouge1"),
     )
-    _jsonl(
-        root / "data" / "toy" / "gen.jsonl",
-        [{"text": "Say hello", "answer": "hello"}, {"text": "Say bye", "answer": "bye"}],
-    )
-    tasks = root / "suites" / "tasks"
-    tasks.mkdir(parents=True)
-    (tasks / "toy_mc.yaml").write_text(
-        textwrap.dedent("""\
-        task: toy_mc
-        dataset: {path: toy, format: jsonl, splits: {test: test.jsonl}}
-        output_type: multiple_choice
-        test_split: test
-        fewshot_split: test
-        doc_to_text: "Q: {{ q }}\\nA:"
-        doc_to_choice: "{{ options }}"
-        doc_to_target: "{{ label }}"
-        metric_list: [acc, acc_norm]
-        params:
-          - {group: a}
-        """)
-    )
-    (tasks / "toy_gen.yaml").write_text(
-        textwrap.dedent("""\
-        task: toy_gen
-        dataset: {path: toy, format: jsonl, splits: {test: gen.jsonl}}
-        output_type: generate_until
-        test_split: test
-        fewshot_split: test
-        doc_to_text: "{{ text }}:"
-        doc_to_target: "{{ answer }}"
-        generation_kwargs: {max_new_tokens: 3, stop: ["\\n"]}
-        metric_list: [exact_match, rouge1]
-        params:
-          - {group: b}
-        """)
-    )
-    suite = root / "suites" / "toy.yaml"
-    suite.write_text(
-        "suite: toy\ntasks: [tasks/toy_mc.yaml, tasks/toy_gen.yaml]\n"
-        "aggregate:\n  - metric: acc\n    group_by: group\n"
-    )
-    return suite
 
 
 def fill_store(root: Path) -> FilledStore:
