@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from harness.errors import HarnessError
 from harness.metrics.base import summarize_mean
@@ -67,13 +68,4 @@ def micro_average(
     result = summarize_mean(
         name, per_item_values, higher_is_better, seed=seed, n_resamples=n_resamples
     )
-    return MetricResult(
-        name=result.name,
-        value=result.value,
-        stderr=result.stderr,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        n=result.n,
-        higher_is_better=result.higher_is_better,
-        extra={"aggregation": "micro", **result.extra},
-    )
+    return replace(result, extra={"aggregation": "micro", **result.extra})

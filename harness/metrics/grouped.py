@@ -8,6 +8,7 @@ not their items, are the independent units).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric, summarize_mean
@@ -51,16 +52,7 @@ class _GroupMetric(Metric):
         result = summarize_mean(
             self.name, values, self.higher_is_better, seed=seed, n_resamples=n_resamples
         )
-        return MetricResult(
-            name=result.name,
-            value=result.value,
-            stderr=result.stderr,
-            ci_low=result.ci_low,
-            ci_high=result.ci_high,
-            n=result.n,
-            higher_is_better=result.higher_is_better,
-            extra={**result.extra, "unit": "group", "items": str(len(outcomes))},
-        )
+        return replace(result, extra={**result.extra, "unit": "group", "items": str(len(outcomes))})
 
 
 @register_metric("em_group")
