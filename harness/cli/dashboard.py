@@ -30,6 +30,22 @@ def add_parsers(
     report.add_argument("--store", default=default_store, help="results store (SQLite file)")
     report.add_argument("--format", default="html", choices=["md", "html"])
     report.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    report.add_argument(
+        "what",
+        nargs="?",
+        default="leaderboard",
+        choices=["leaderboard", "finetune"],
+        help="leaderboard (default, a file) or finetune: a lineage's ROUGE gains and MMLU "
+        "forgetting with paired CIs, printed",
+    )
+    report.add_argument("--variant", default=None, help="finetune: any variant of the lineage")
+    report.add_argument("--summary-suite", default="dialogsum", help="finetune: ROUGE suite")
+    report.add_argument("--knowledge-suite", default="mmlu", help="finetune: forgetting suite")
+    report.add_argument(
+        "--against",
+        default="parent",
+        help="finetune: baseline, parent (default), root, or a variant id or name",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +96,10 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if getattr(args, "what", "leaderboard") == "finetune":
+        from harness.cli.variants import finetune_report
+
+        return finetune_report(args)
     from harness.report import write_report
     from harness.store import open_store, store_path
 

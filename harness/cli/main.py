@@ -11,8 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.store import ScoreRecord
 
 DEFAULT_STORE = "reports/harness.db"
 
@@ -34,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--model",
         default="smollm2-135m-instruct",
-        help="registry name, .gguf file, model folder or Hub id",
+        help="registry name, .gguf file, model folder, Hub id, or variant id/name",
     )
     ev.add_argument(
         "--suite", default="mmlu", help="suite name (see `harness suites`) or a suite YAML file"
@@ -96,7 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashboard.add_parsers(commands, DEFAULT_STORE)
 
-    commands.add_parser("models", help="list model names usable with --model")
+    from harness.cli import train
+
+    train.add_parsers(commands, DEFAULT_STORE)
+
+    from harness.cli import variants
+
+    variants.add_parsers(commands, DEFAULT_STORE)
+
+    from harness.cli import models_cmd
+
+    models_cmd.add_parsers(commands, DEFAULT_STORE)
     commands.add_parser("suites", help="list suites")
     tasks = commands.add_parser("tasks", help="list the tasks of a suite")
     tasks.add_argument("suite")
@@ -133,8 +147,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.cli import dashboard
 
         return dashboard.run(args)
+    if args.command in ("variants", "lineage", "memory"):
+        from harness.cli import variants
+
+        return variants.run(args)
+    if args.command == "train":
+        from harness.cli import train
+
+        return train.run(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "models" and args.models_command is not None:
+        from harness.cli import models_cmd
+
+        return models_cmd.run(args)
     if args.command == "models":
         from harness.models.packaged import PACKAGED_MODELS
 
@@ -197,9 +223,14 @@ def _eval(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress=not args.no_progress,
     )
-    report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
+    from harness.cli.variants import variant_in_store
+
+    loaded = variant_in_store(args.store, args.model, dtype=args.dtype, device=args.device)
+    report = run_eval(options, model=loaded, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_path) as store:
-        print(format_scores(store.get_scores(report.run_id)))
+        scores = store.get_scores(report.run_id)
+    print(format_scores(scores))
+    _print_helm_families(scores)
     rate = report.tokens_processed / max(report.wall_time_s, 1e-9)
     print(
         f"\nrun {report.run_id} stored in {report.store_path} "
@@ -238,7 +269,17 @@ def _show(args: argparse.Namespace) -> int:
         print(f"error: {run.error}")
     print()
     print(format_scores(scores) if scores else "no scores stored for this run")
+    _print_helm_families(scores)
     return 0
+
+
+def _print_helm_families(scores: list[ScoreRecord]) -> None:
+    """HELM's seven families side by side, for runs of tasks with perturbed copies."""
+    from harness.cli.tables import format_helm_families
+
+    table = format_helm_families(scores)
+    if table:
+        print(f"\nHELM families\n{table}")
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -64,3 +64,11 @@ def format_runs(runs: Sequence[RunRecord]) -> str:
     return format_table(
         ["run", "created (UTC)", "status", "suite", "model", "wall", "tokens"], rows
     )
+
+
+def format_helm_families(scores: Sequence[ScoreRecord]) -> str:
+    """HELM's seven families, one row per task with perturbed copies (``suites/helm.yaml``)."""
+    from harness.helm.report import HEADER, family_rows
+
+    rows = family_rows(scores)
+    return format_table(HEADER, [r.cells for r in rows]) if rows else ""

@@ -8,6 +8,7 @@ Samples are large and needed for one or two runs at a time, so they are not part
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from harness.store import (
     GateDecisionRecord,
@@ -17,6 +18,9 @@ from harness.store import (
     Store,
     TaskResultRecord,
 )
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Snapshot:
     scores: dict[str, list[ScoreRecord]]
     task_results: dict[str, list[TaskResultRecord]]
     gate_decisions: list[GateDecisionRecord] = field(default_factory=list)
+    # Registered variants by weights hash: the registry names a run's kind, parent and recipe.
+    variants: dict[str, Variant] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -61,7 +67,14 @@ def load_snapshot(store: Store) -> Snapshot:
         scores={run.run_id: store.get_scores(run.run_id) for run in runs},
         task_results={run.run_id: store.get_task_results(run.run_id) for run in runs},
         gate_decisions=_gate_decisions(store),
+        variants=_registered(store),
     )
+
+
+def _registered(store: Store) -> dict[str, Variant]:
+    from harness.leaderboard.variants import registered_by_hash
+
+    return registered_by_hash(store.path)
 
 
 def _gate_decisions(store: Store) -> list[GateDecisionRecord]:

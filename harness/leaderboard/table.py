@@ -13,7 +13,7 @@ from functools import partial
 
 from harness.leaderboard.snapshot import Snapshot
 from harness.leaderboard.suite_scores import Cell, suite_cell, suite_metrics
-from harness.leaderboard.variants import VariantInfo, unknown_variant, variant_info
+from harness.leaderboard.variants import VariantInfo, registered_variant_info, unknown_variant
 from harness.leaderboard.winrate import column_values, mean_win_rates, min_max_normalise
 from harness.store import RunRecord
 
@@ -123,9 +123,11 @@ def latest_runs(snapshot: Snapshot) -> dict[tuple[RowKey, str], RunRecord]:
 
 
 def variant_of(snapshot: Snapshot, run: RunRecord) -> VariantInfo:
-    """The variant a run evaluated."""
+    """The variant a run evaluated, as the registry knows it (else from the model record)."""
     model = snapshot.models.get(run.model_hash)
-    return variant_info(model) if model else unknown_variant(run.model_hash, run.model_spec)
+    if model is None:
+        return unknown_variant(run.model_hash, run.model_spec)
+    return registered_variant_info(model, snapshot.variants)
 
 
 def build_leaderboard(

@@ -1,29 +1,24 @@
 """What the leaderboard knows about a model as a *variant*: its kind, parent and recipe.
 
-There is no variant registry yet, so everything is derived from the stored model record:
-the kind, parent and recipe come from ``details`` when a producer wrote them there, and
-otherwise the kind is where the weights came from (``package``, ``gguf``, ``hub``, ...).
-When the registry lands, :func:`variant_info` is the one place that reads it instead.
+The variant registry (:mod:`harness.registry`) is the source: pass the registered variant
+(and its parent) to :func:`variant_info`, or read them all at once with
+:func:`registered_by_hash`. Without a registry entry the kind, parent and recipe come from
+the model record's ``details`` (``harness.registry.load_variant`` writes them there, so a
+run of a variant carries them), and otherwise the kind is where the weights came from
+(``package``, ``gguf``, ``hub``, ...).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from harness.registry import VARIANT_KINDS, Variant, list_variants
 from harness.store import ModelRecord
 
-# The kinds the registry will use, in the order filters list them.
-KNOWN_KINDS = (
-    "base",
-    "instruct",
-    "lora",
-    "prompt-tuning",
-    "rlhf",
-    "dpo",
-    "quantized",
-    "pruned",
-    "distilled",
-)
+# The kinds the registry uses, in the order filters list them.
+KNOWN_KINDS = VARIANT_KINDS
 
 
 @dataclass(frozen=True)
@@ -46,22 +41,50 @@ def source_scheme(source: str) -> str:
     return scheme if sep else source
 
 
-def variant_info(model: ModelRecord) -> VariantInfo:
-    """The variant view of a stored model record."""
+def variant_info(
+    model: ModelRecord, variant: Variant | None = None, parent: Variant | None = None
+) -> VariantInfo:
+    """The variant view of a stored model record: the registry's entry when given, else details."""
+    if variant is not None:
+        return VariantInfo(
+            model_hash=model.model_hash,
+            name=variant.name,
+            kind=variant.kind,
+            parent_hash=parent.weights_hash if parent is not None else None,
+            recipe=variant.recipe,
+            n_parameters=model.n_parameters,
+            dtype=model.dtype,
+            source=model.source,
+        )
     details = model.details
     kind = details.get("variant_kind") or details.get("kind") or source_scheme(model.source)
-    parent = details.get("parent_hash") or details.get("parent")
+    parent_hash = details.get("parent_hash") or details.get("parent")
     recipe = details.get("recipe")
     return VariantInfo(
         model_hash=model.model_hash,
         name=model.name,
         kind=str(kind),
-        parent_hash=str(parent) if parent else None,
+        parent_hash=str(parent_hash) if parent_hash else None,
         recipe=str(recipe) if recipe else None,
         n_parameters=model.n_parameters,
         dtype=model.dtype,
         source=model.source,
     )
+
+
+def registered_by_hash(store: str | Path) -> dict[str, Variant]:
+    """Every registered variant keyed by its weights hash (a run's ``model_hash``)."""
+    return {variant.weights_hash: variant for variant in list_variants(store)}
+
+
+def registered_variant_info(model: ModelRecord, registered: Mapping[str, Variant]) -> VariantInfo:
+    """:func:`variant_info` from the registry when these weights are registered, else details."""
+    variant = registered.get(model.model_hash)
+    if variant is None:
+        return variant_info(model)
+    parents = {v.variant_id: v for v in registered.values()}
+    parent = parents.get(variant.parent_id) if variant.parent_id else None
+    return variant_info(model, variant, parent)
 
 
 def unknown_variant(model_hash: str, spec: str) -> VariantInfo:

@@ -13,6 +13,7 @@ from harness.metrics import (  # noqa: F401  (imported to register their metrics
     perplexity,
     rouge,
     sacrebleu_metrics,
+    toxicity,
     truthfulness,
 )
 from harness.metrics.aggregate import macro_average, micro_average

@@ -26,6 +26,7 @@ class ItemOutcome:
     references: tuple[str, ...] | None = None  # one or more references
     raw_prediction: str | None = None  # the generation before the task's answer filter
     false_references: tuple[str, ...] | None = None  # known-wrong answers (TruthfulQA)
+    predictions: tuple[str, ...] | None = None  # every sample of a task with repeats > 1
     # rolling loglikelihood (perplexity-type tasks)
     logprob: float | None = None  # total natural-log prob of the text
     n_tokens: int | None = None

@@ -5,7 +5,8 @@ A spec is one of, tried in this order:
 - ``tiny-random-llama[:k=v,...]``, a small random model for tests;
 - a path to a ``.gguf`` file (converted once to a cached safetensors folder);
 - a local Hugging Face folder (with ``config.json``);
-- a Hub id (``org/name``), which works where the Hub is reachable.
+- a Hub id (``org/name``), which works where the Hub is reachable;
+- a registered variant's id or name, in ``$HARNESS_STORE`` or ``reports/harness.db``.
 """
 
 from __future__ import annotations
@@ -74,10 +75,27 @@ def load_model(
         )
     if _looks_like_hub_id(spec):
         return _from_hub(spec, dtype=dtype, device=device)
+    variant_store = _store_with_variant(spec)
+    if variant_store is not None:
+        from harness.registry import load_variant
+
+        return load_variant(variant_store, spec, dtype=dtype, device=device)
     raise HarnessError(
         f"unknown model '{spec}'; use {', '.join(PACKAGED_MODELS)}, {TINY_PREFIX}, "
-        "a .gguf file, a model folder or a Hub id (org/name)"
+        "a .gguf file, a model folder, a Hub id (org/name) or a variant (`harness variants`)"
     )
+
+
+def _store_with_variant(spec: str) -> str | None:
+    """``$HARNESS_STORE`` or the default store when it registers a variant named ``spec``."""
+    import os
+
+    from harness.registry import find_variant
+
+    for store in (os.environ.get("HARNESS_STORE"), "reports/harness.db"):
+        if store and find_variant(store, spec) is not None:
+            return store
+    return None
 
 
 def known_models() -> list[str]:

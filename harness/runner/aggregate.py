@@ -20,9 +20,14 @@ MACRO_SUFFIX = "_macro"
 def suite_aggregates(
     suite_name: str, specs: Sequence[AggregateSpec], scored: Sequence[tuple[Task, TaskScores]]
 ) -> list[tuple[str, list[MetricResult]]]:
-    """(aggregate name, results) pairs: ``suite`` overall, then ``suite/group`` per group value."""
+    """(aggregate name, results) pairs: ``suite`` overall, then ``suite/group`` per group value.
+
+    A metric may be listed more than once with different ``group_by`` keys (per target group
+    and per prompt label, say); its overall value is then computed once.
+    """
     out: list[tuple[str, list[MetricResult]]] = []
     by_name: dict[str, list[MetricResult]] = {}
+    done: set[tuple[str, str]] = set()
     for spec in specs:
         members = [(t, s) for t, s in scored if any(r.name == spec.metric for r in s.results)]
         if not members:
@@ -38,7 +43,9 @@ def suite_aggregates(
                 for v in values
             ]
         for name, group in groups:
-            by_name.setdefault(name, []).extend(_average(spec.metric, group))
+            if (name, spec.metric) not in done:
+                done.add((name, spec.metric))
+                by_name.setdefault(name, []).extend(_average(spec.metric, group))
     out.extend(by_name.items())
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -233,8 +233,25 @@ def _run_task(
     started = time.perf_counter()
     tokens_before = backend.tokens_processed
     progress.start_task(task.name, len(items), sum(len(i.requests) for i in items))
+    if task.config.efficiency:
+        from harness.helm.efficiency import reset_accelerator_peak
+
+        reset_accelerator_peak()
     results = _execute(backend, items, progress)
+    executed_s = time.perf_counter() - started
     scores = score_task(run_id, task, items, results)
+    if task.config.efficiency:  # HELM's efficiency family, measured around the backend call
+        from harness.helm.efficiency import efficiency_results
+
+        measured = efficiency_results(
+            [r for item in items for r in item.requests],
+            [r for item_results in results for r in item_results],
+            wall_time_s=executed_s,
+            tokens_processed=backend.tokens_processed - tokens_before,
+            tokenizer=getattr(backend, "tokenizer", None),
+            n_items=len(items),
+        )
+        scores = replace(scores, results=[*scores.results, *measured])
     result = TaskResultRecord(
         run_id=run_id,
         task=task.name,

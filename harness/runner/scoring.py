@@ -44,7 +44,13 @@ def score_task(
             per_item[metric.name] = [float(v) for v in values if v is not None]
     samples = [
         _sample(
-            run_id, task.name, item, outcome, item_results, {n: v[i] for n, v in per_item.items()}
+            run_id,
+            task.name,
+            item,
+            outcome,
+            item_results,
+            {n: v[i] for n, v in per_item.items()},
+            metrics,
         )
         for i, (item, outcome, item_results) in enumerate(
             zip(items, outcomes, results, strict=True)
@@ -81,8 +87,15 @@ def _sample(
     outcome: ItemOutcome,
     results: Sequence[Result],
     metrics: dict[str, float],
+    task_metrics: Sequence[Metric] = (),
 ) -> SampleRecord:
     outputs: dict[str, object] = {"prompt": item.prompt}
+    if item.variants:  # HELM's perturbed copies: the original's results here, theirs below
+        from harness.helm.records import variant_records
+        from harness.helm.variants import item_parts
+
+        outputs["perturbations"] = variant_records(item, outcome, results, task_metrics)
+        results = item_parts(item.variants, results)[0]
     if outcome.choice_logprobs is not None:
         assert item.choices is not None
         logprobs = outcome.choice_logprobs
@@ -99,11 +112,17 @@ def _sample(
         target = item.references[0]
     elif outcome.prediction is not None:
         prediction = outcome.prediction
-        (generated,) = results
+        generated = results[0]
         outputs |= {
             "references": list(item.references),
             "n_tokens": generated.n_tokens if isinstance(generated, GenerationResult) else None,
         }
+        if len(results) > 1:  # a task with repeats: every sample, in repeat order
+            outputs["repeats"] = [
+                {"text": r.text, "n_tokens": r.n_tokens}
+                for r in results
+                if isinstance(r, GenerationResult)
+            ]
         if outcome.raw_prediction is not None:  # the answer filter's input, kept for audit
             outputs["raw_prediction"] = outcome.raw_prediction
         target = item.references[0] if item.references else ""

@@ -17,6 +17,7 @@ from harness.store.records import (
     ScoreRecord,
     ScoreScope,
     TaskResultRecord,
+    VariantRecord,
 )
 from harness.store.sql import SCHEMA_VERSION
 from harness.store.sqlite import Store
@@ -35,6 +36,7 @@ __all__ = [
     "ScoreScope",
     "Store",
     "TaskResultRecord",
+    "VariantRecord",
     "new_run_id",
     "open_store",
     "store_path",

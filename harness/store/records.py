@@ -135,3 +135,34 @@ class SampleRecord(_Record):
     prediction: str
     outputs: dict[str, Any]
     metrics: dict[str, float]
+
+
+class VariantRecord(_Record):
+    """One model the lab produced or started from, as the variant registry stores it.
+
+    ``harness.registry.Variant`` is the public face; this record is its row.
+    """
+
+    variant_id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    spec: str | None
+    path: str | None
+    recipe: str | None
+    config_hash: str | None
+    data_hash: str | None
+    weights_hash: str
+    total_params: int
+    trainable_params: int
+    size_bytes: int
+    training_seconds: float | None
+    final_losses: dict[str, float] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
+    created_at: AwareDatetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """Normalise to UTC so stored timestamps sort as text."""
+        return value.astimezone(UTC)

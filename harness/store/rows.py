@@ -26,6 +26,7 @@ from harness.store.records import (
     SampleRecord,
     ScoreRecord,
     TaskResultRecord,
+    VariantRecord,
 )
 
 Row = Mapping[str, Any]
@@ -139,5 +140,29 @@ def gate_decision_from_row(row: Row) -> GateDecisionRecord:
             "created_at": decode_datetime(row["created_at"]),
             "margins": decode_json(row["margins"]),
             "comparison": decode_json(row["comparison"]),
+        }
+    )
+
+
+def variant_to_row(variant: VariantRecord) -> dict[str, Any]:
+    """Column values for ``variants``; a non-finite loss or time is stored as null."""
+    return {
+        **variant.model_dump(exclude={"created_at", "final_losses", "details"}),
+        "training_seconds": finite_or_none(variant.training_seconds),
+        "final_losses": encode_json(variant.final_losses),
+        "details": encode_json(variant.details),
+        "created_at": encode_datetime(variant.created_at),
+    }
+
+
+def variant_from_row(row: Row) -> VariantRecord:
+    """Rebuild a :class:`VariantRecord`; a loss stored as null was NaN."""
+    losses = decode_json(row["final_losses"])
+    return VariantRecord.model_validate(
+        {
+            **row,
+            "final_losses": {name: nan_if_none(value) for name, value in losses.items()},
+            "details": decode_json(row["details"]),
+            "created_at": decode_datetime(row["created_at"]),
         }
     )

@@ -18,7 +18,11 @@ def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = _stored_version(conn, path)
-        if version is not None and version != sql.SCHEMA_VERSION:
+        if (
+            version is not None
+            and version != sql.SCHEMA_VERSION
+            and version not in sql.MIGRATABLE_VERSIONS
+        ):
             raise HarnessError(
                 f"store {path} has schema version {version} but this harness reads version "
                 f"{sql.SCHEMA_VERSION}; upgrade the harness or use a different store path"
@@ -27,6 +31,9 @@ def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(statement)
         if version is None:
             conn.execute(sql.INSERT_SCHEMA_VERSION, {"version": sql.SCHEMA_VERSION})
+        elif version != sql.SCHEMA_VERSION:
+            # An older store: the CREATE ... IF NOT EXISTS above added the tables it lacked.
+            conn.execute(sql.UPDATE_SCHEMA_VERSION, {"version": sql.SCHEMA_VERSION})
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -8,7 +8,9 @@ records by name.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 stores lack the ``variants`` table; opening one creates it and records version 2.
+MIGRATABLE_VERSIONS = (1,)
 
 MODEL_COLUMNS = ("model_hash", "spec", "name", "source", "n_parameters", "dtype", "details")
 RUN_COLUMNS = (
@@ -65,6 +67,26 @@ SAMPLE_COLUMNS = (
     "metrics",
 )
 
+VARIANT_COLUMNS = (
+    "variant_id",
+    "name",
+    "kind",
+    "parent_id",
+    "spec",
+    "path",
+    "recipe",
+    "config_hash",
+    "data_hash",
+    "weights_hash",
+    "total_params",
+    "trainable_params",
+    "size_bytes",
+    "training_seconds",
+    "final_losses",
+    "details",
+    "created_at",
+)
+
 GATE_DECISION_COLUMNS = (
     "created_at",
     "baseline_run_id",
@@ -86,6 +108,7 @@ TABLES = (
     "scores",
     "samples",
     "gate_decisions",
+    "variants",
 )
 
 CREATE_STATEMENTS = (
@@ -191,6 +214,30 @@ CREATE_STATEMENTS = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS gate_decisions_candidate ON gate_decisions (candidate_run_id)",
+    # The variant registry: every model the lab produced, with its parent (roots have none).
+    """
+    CREATE TABLE IF NOT EXISTS variants (
+        variant_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        parent_id TEXT REFERENCES variants (variant_id),
+        spec TEXT,
+        path TEXT,
+        recipe TEXT,
+        config_hash TEXT,
+        data_hash TEXT,
+        weights_hash TEXT NOT NULL,
+        total_params INTEGER NOT NULL,
+        trainable_params INTEGER NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        training_seconds REAL,
+        final_losses TEXT NOT NULL,
+        details TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS variants_parent ON variants (parent_id)",
+    "CREATE INDEX IF NOT EXISTS variants_weights_hash ON variants (weights_hash)",
 )
 
 
@@ -215,6 +262,7 @@ TABLE_EXISTS = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = :
 ANY_TABLE = "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1"
 SELECT_SCHEMA_VERSION = "SELECT version FROM schema_version"
 INSERT_SCHEMA_VERSION = "INSERT INTO schema_version (version) VALUES (:version)"
+UPDATE_SCHEMA_VERSION = "UPDATE schema_version SET version = :version"
 
 UPSERT_MODEL = (
     _insert("models", MODEL_COLUMNS)
@@ -270,4 +318,13 @@ SELECT_GATE_DECISIONS_OF_RUN = (
     _select("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
     + " WHERE baseline_run_id = :run_id OR candidate_run_id = :run_id"
     + " ORDER BY created_at DESC, decision_id DESC"
+)
+
+INSERT_VARIANT = _insert("variants", VARIANT_COLUMNS)
+SELECT_VARIANTS = _select("variants", VARIANT_COLUMNS) + " ORDER BY created_at, variant_id"
+SELECT_VARIANT = _select("variants", VARIANT_COLUMNS) + " WHERE variant_id = :variant_id"
+SELECT_VARIANT_BY_NAME = _select("variants", VARIANT_COLUMNS) + " WHERE name = :name"
+SELECT_VARIANTS_BY_PREFIX = (
+    _select("variants", VARIANT_COLUMNS)
+    + " WHERE substr(variant_id, 1, :length) = :prefix ORDER BY variant_id LIMIT :limit"
 )

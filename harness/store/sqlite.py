@@ -26,6 +26,7 @@ from harness.store.records import (
     SampleRecord,
     ScoreRecord,
     TaskResultRecord,
+    VariantRecord,
 )
 from harness.store.schema import ensure_schema
 
@@ -237,6 +238,56 @@ class Store:
         else:
             found = self._query(sql.SELECT_GATE_DECISIONS_OF_RUN, {"run_id": run_id})
         return [rows.gate_decision_from_row(row) for row in found]
+
+    # -- variants --------------------------------------------------------------------------
+
+    def add_variant(self, variant: VariantRecord) -> VariantRecord:
+        """Store a variant, or return the stored one with the same id (registration is idempotent).
+
+        A different variant under a taken name, or a parent that is not stored, is refused.
+        """
+        with self._transaction() as conn:
+            found = _as_dicts(conn.execute(sql.SELECT_VARIANT, {"variant_id": variant.variant_id}))
+            if found:
+                return rows.variant_from_row(found[0])
+            clash = _as_dicts(conn.execute(sql.SELECT_VARIANT_BY_NAME, {"name": variant.name}))
+            if clash:
+                raise HarnessError(
+                    f"variant name '{variant.name}' is taken by {clash[0]['variant_id']} "
+                    f"(other weights than {variant.variant_id}); choose another name"
+                )
+            if variant.parent_id is not None and not _exists(
+                conn, sql.SELECT_VARIANT, {"variant_id": variant.parent_id}
+            ):
+                raise HarnessError(
+                    f"parent variant '{variant.parent_id}' of '{variant.name}' is not in "
+                    f"{self.path}; register the parent first (see `harness variants`)"
+                )
+            conn.execute(sql.INSERT_VARIANT, rows.variant_to_row(variant))
+            # Read back, so callers see what later reads will see (JSON-normalised details).
+            stored = _as_dicts(conn.execute(sql.SELECT_VARIANT, {"variant_id": variant.variant_id}))
+            return rows.variant_from_row(stored[0])
+
+    def get_variant(self, variant_id: str) -> VariantRecord | None:
+        """The variant with exactly this id, or ``None``."""
+        found = self._query(sql.SELECT_VARIANT, {"variant_id": variant_id})
+        return rows.variant_from_row(found[0]) if found else None
+
+    def get_variant_by_name(self, name: str) -> VariantRecord | None:
+        """The variant with exactly this name, or ``None``."""
+        found = self._query(sql.SELECT_VARIANT_BY_NAME, {"name": name})
+        return rows.variant_from_row(found[0]) if found else None
+
+    def find_variants_by_prefix(self, prefix: str, limit: int = 6) -> list[VariantRecord]:
+        """Variants whose id starts with ``prefix`` (git-style short ids), at most ``limit``."""
+        found = self._query(
+            sql.SELECT_VARIANTS_BY_PREFIX, {"prefix": prefix, "length": len(prefix), "limit": limit}
+        )
+        return [rows.variant_from_row(row) for row in found]
+
+    def list_variants(self) -> list[VariantRecord]:
+        """Every registered variant, oldest first (parents before their children)."""
+        return [rows.variant_from_row(row) for row in self._query(sql.SELECT_VARIANTS, {})]
 
     def count_rows(self) -> dict[str, int]:
         """Rows per table, so tests and tools can check what a write left behind."""

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from harness.data.source import DatasetSpec
 from harness.errors import HarnessError
+from harness.helm.config import PerturbationConfig
 
 OutputType = Literal["multiple_choice", "generate_until", "loglikelihood_rolling"]
 
@@ -88,6 +89,13 @@ class TaskConfig(BaseModel):
     # Rolling tasks: the text whose words and bytes normalise perplexity, when it differs from
     # the scored text (lm-eval counts WikiText's units before detokenising).
     rolling_units: str | None = None
+    # Generation: sample each prompt this many times (lm-eval's ``repeats``), all from the
+    # task's one seeded stream; metrics see every output (toxicity's maximum over k samples).
+    repeats: int = Field(default=1, ge=1)
+    # HELM-lite: perturbed copies of each item (robustness, fairness; harness.helm), and
+    # efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
+    perturbations: PerturbationConfig | None = None
+    efficiency: bool = False
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -121,6 +129,9 @@ _LATER_KEYS = (
     "doc_to_correct",
     "doc_to_incorrect",
     "doc_to_attributes",
+    "repeats",
+    "perturbations",
+    "efficiency",
 )
 
 

@@ -28,6 +28,7 @@ from harness.backends.requests import (
 from harness.data.readers import Doc
 from harness.data.source import load_split
 from harness.errors import HarnessError
+from harness.helm.variants import PromptVariant, build_variants, perturbed_outcome, retarget
 from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.answer_filter import extract_answer
@@ -68,6 +69,8 @@ class TaskItem:
     group: str | None = None
     false_references: tuple[str, ...] = ()  # known-wrong answers (TruthfulQA)
     attributes: tuple[tuple[str, str], ...] = ()  # doc_to_attributes, rendered
+    # HELM's perturbed copies; their requests follow the original's in ``requests``.
+    variants: tuple[PromptVariant, ...] = ()
 
 
 class Task:
@@ -162,6 +165,7 @@ class Task:
             parts.append(
                 text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter
             )
+        prefix = "".join(parts)
         parts.append(render(cfg.doc_to_text, doc, where=f"{where}: doc_to_text"))
         prompt = formatter("".join(parts))
 
@@ -181,10 +185,14 @@ class Task:
                 if cfg.doc_to_correct is None
                 else tuple(self._render_list(cfg.doc_to_correct, doc, "doc_to_correct"))
             )
-            requests = (GenerationRequest(prompt, self.generation_config),)
+            # ``repeats``: k equal requests; the backend samples them from one seeded stream
+            # and, when they fill a batch, runs their shared prompt once.
+            requests = (GenerationRequest(prompt, self.generation_config),) * cfg.repeats
         else:
             references = ()
             requests = (RollingRequest(prompt),)
+        variants = build_variants(cfg, doc, prefix, formatter, prompt)
+        requests += tuple(retarget(r, v.prompt) for v in variants if v.changed for r in requests)
         return TaskItem(
             doc_id=doc_id,
             doc=doc,
@@ -206,6 +214,7 @@ class Task:
             group=None
             if cfg.doc_to_group is None
             else render(cfg.doc_to_group, doc, where=f"{where}: doc_to_group"),
+            variants=variants,
         )
 
     def _gold_value(self, doc: Doc) -> float | None:
@@ -275,6 +284,8 @@ class Task:
 
     def outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
         """What the item produced, in the form metrics read."""
+        if item.variants:  # HELM's perturbed copies, each judged like the original
+            return perturbed_outcome(self, item, results)
         if self.config.output_type == "multiple_choice":
             lls = [r for r in results if isinstance(r, LoglikelihoodResult)]
             return ItemOutcome(
@@ -287,9 +298,10 @@ class Task:
                 attributes=dict(item.attributes),
             )
         if self.config.output_type == "generate_until":
-            (generated,) = results
+            generated, *repeated = results
             assert isinstance(generated, GenerationResult)
             answer_filter = self.config.filter
+            texts = [r.text for r in results if isinstance(r, GenerationResult)]
             return ItemOutcome(
                 prediction=generated.text
                 if answer_filter is None
@@ -298,6 +310,11 @@ class Task:
                 references=item.references,
                 false_references=item.false_references or None,
                 group=item.group,
+                predictions=None
+                if not repeated
+                else tuple(
+                    t if answer_filter is None else extract_answer(t, answer_filter) for t in texts
+                ),
             )
         (rolled,) = results
         assert isinstance(rolled, RollingResult)

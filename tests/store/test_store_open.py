@@ -23,11 +23,11 @@ def test_store_enforces_foreign_keys(tmp_path: Path) -> None:
         assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_schema_version_is_one(tmp_path: Path) -> None:
+def test_schema_version_is_two(tmp_path: Path) -> None:
     with open_store(tmp_path / "harness.db") as store:
         rows = sqlite3.connect(store.path).execute("SELECT version FROM schema_version").fetchall()
-    assert rows == [(1,)]
-    assert SCHEMA_VERSION == 1
+    assert rows == [(2,)]
+    assert SCHEMA_VERSION == 2
 
 
 def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
@@ -41,6 +41,7 @@ def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
         "scores": 0,
         "samples": 0,
         "gate_decisions": 0,
+        "variants": 0,
     }
 
 
@@ -66,7 +67,7 @@ def test_reopening_a_store_keeps_its_data(tmp_path: Path) -> None:
         run = store_with_run(store)
     with open_store(tmp_path / "harness.db") as store:
         assert store.get_run(run.run_id) == run
-        assert store.count_rows()["schema_version"] == 1
+        assert store.count_rows()["schema_version"] == 1  # one row
 
 
 def test_open_store_rejects_a_postgresql_url() -> None:
@@ -87,8 +88,8 @@ def test_open_store_refuses_a_store_with_a_newer_schema(tmp_path: Path) -> None:
     with open_store(path):
         pass
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_version SET version = 2")
-    with pytest.raises(HarnessError, match="schema version 2 but this harness reads version 1"):
+        conn.execute("UPDATE schema_version SET version = 3")
+    with pytest.raises(HarnessError, match="schema version 3 but this harness reads version 2"):
         open_store(path)
 
 

@@ -1,0 +1,175 @@
+"""``harness train RECIPE``: train a variant with a recipe, register it, optionally evaluate it.
+
+Re-running the same command resumes an interrupted run from its last checkpoint, and
+returns at once when this exact config already produced a registered variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.recipes.sweep import SweepResult
+    from harness.registry import Variant
+
+RECIPE_NAMES = ("pretrain", "sft-full", "lora", "prompt-tuning", "sft-multitask")
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], default_store: str
+) -> None:
+    """Register ``train`` on the main parser's subcommands."""
+    train = commands.add_parser(
+        "train", help="train a variant with a recipe (recipes/RECIPE.yaml) and register it"
+    )
+    train.add_argument(
+        "recipe", choices=RECIPE_NAMES, metavar="RECIPE", help=", ".join(RECIPE_NAMES)
+    )
+    train.add_argument("--config", default=None, metavar="FILE", help="recipe YAML to use instead")
+    train.add_argument(
+        "--profile", default=None, help="profile of the config (default: quick on CPU, full on GPU)"
+    )
+    train.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set lora.rank=16 (repeatable)",
+    )
+    train.add_argument(
+        "--sweep",
+        action="store_true",
+        help="pretrain only: train the config's sweep sizes and fit loss vs compute",
+    )
+    train.add_argument(
+        "--restart", action="store_true", help="discard this variant's checkpoints and start over"
+    )
+    train.add_argument(
+        "--eval",
+        type=_csv,
+        default=None,
+        metavar="SUITE,...",
+        help="evaluate the new variant on these suites afterwards",
+    )
+    train.add_argument("--eval-tasks", type=_csv, default=None, help="tasks of those suites")
+    train.add_argument("--eval-limit", type=int, default=None, help="documents per task")
+    train.add_argument("--store", default=default_store, help="results store (SQLite file)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train (or sweep), print what was registered, then run the requested evaluations."""
+    _check_eval_suites(args)  # a typo there should fail now, not after an hour of training
+    try:
+        variants = _train(args)
+    except KeyboardInterrupt:
+        print(
+            "harness: interrupted; run the same command again to resume from the last checkpoint",
+            file=sys.stderr,
+        )
+        return 130
+    for suite in args.eval or []:
+        for variant in variants:
+            _evaluate(args, variant, suite)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> list[Variant]:
+    from harness.recipes import sweep_recipe, train_recipe
+
+    if args.sweep:
+        result = sweep_recipe(
+            args.recipe,
+            store=args.store,
+            config_file=args.config,
+            profile=args.profile,
+            overrides=args.overrides,
+            restart=args.restart,
+        )
+        print(format_sweep(result))
+        variants = result.variants
+    else:
+        variant, trained = train_recipe(
+            args.recipe,
+            store=args.store,
+            config_file=args.config,
+            profile=args.profile,
+            overrides=args.overrides,
+            restart=args.restart,
+        )
+        if not trained:
+            print("already trained with this config (use --restart to train again)")
+        print(format_variant(variant))
+        variants = [variant]
+    return variants
+
+
+def format_variant(variant: Variant) -> str:
+    """A few lines on what was registered: identity, lineage, size, training."""
+    losses = ", ".join(f"{k} {v:.4f}" for k, v in variant.final_losses.items())
+    share = variant.trainable_params / variant.total_params if variant.total_params else 0.0
+    seconds = f"{variant.training_seconds:.0f} s" if variant.training_seconds is not None else "-"
+    return "\n".join(
+        [
+            f"variant {variant.variant_id}  {variant.name}  ({variant.kind}, recipe {variant.recipe})",
+            f"parent  {variant.parent_id or '-'}",
+            f"params  {variant.total_params:,} total, {variant.trainable_params:,} trained"
+            f" ({share:.2%})",
+            f"trained {variant.details.get('steps', '?')} steps in {seconds}; {losses}",
+            f"hashes  config {(variant.config_hash or '-')[:12]}  data {(variant.data_hash or '-')[:12]}"
+            f"  weights {variant.weights_hash[:12]}",
+            f"saved   {variant.path} ({variant.size_bytes / 1e6:.1f} MB)",
+        ]
+    )
+
+
+def format_sweep(result: SweepResult) -> str:
+    """The sweep's points and the fitted power law, as a small table."""
+    lines = [f"{'variant':<36} {'params':>10} {'tokens':>10} {'FLOPs':>10} {'eval loss':>9}"]
+    for point in result.points:
+        lines.append(
+            f"{point.name:<36} {point.params:>10,} {point.tokens:>10,} {point.flops:>10.3g}"
+            f" {point.loss:>9.4f}"
+        )
+    law = result.law
+    lines.append(
+        f"fit: eval_loss = {law.coefficient:.4g} * FLOPs^{law.exponent:.4f}"
+        f"  (R² {law.r_squared:.3f}); stored in {result.path}"
+    )
+    return "\n".join(lines)
+
+
+def _check_eval_suites(args: argparse.Namespace) -> None:
+    from harness.errors import HarnessError
+    from harness.tasks import load_suite
+
+    if args.eval_limit is not None and args.eval_limit < 1:
+        raise HarnessError(f"--eval-limit must be at least 1, got {args.eval_limit}")
+    for suite in args.eval or []:
+        load_suite(suite).select(args.eval_tasks)
+
+
+def _evaluate(args: argparse.Namespace, variant: Variant, suite: str) -> None:
+    from harness.cli.tables import format_scores
+    from harness.registry import load_variant
+    from harness.runner import EvalOptions, run_eval
+    from harness.store import open_store
+
+    options = EvalOptions(
+        model=variant.variant_id,
+        suite=suite,
+        tasks=args.eval_tasks,
+        limit=args.eval_limit,
+        store=args.store,
+    )
+    loaded = load_variant(args.store, variant.variant_id)
+    report = run_eval(options, model=loaded, log=lambda line: print(line, file=sys.stderr))
+    with open_store(report.store_path) as store:
+        print(format_scores(store.get_scores(report.run_id)))
+    print(f"\nrun {report.run_id} ({variant.name} on {suite}) stored in {report.store_path}")

@@ -1,0 +1,189 @@
+"""``harness variants``, ``harness lineage`` and ``harness memory``.
+
+The first two read the variant registry in the store; ``memory`` sizes a model from its
+config alone (no weights loaded) and prints the memory it needs to load, fine-tune and
+shard.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.memory import MemoryLine, ModelShape
+    from harness.models.loaded import LoadedModel
+    from harness.registry import Variant
+
+GIB = 1024**3
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], default_store: str
+) -> None:
+    """Register ``variants``, ``lineage`` and ``memory`` on the main parser's subcommands."""
+    variants = commands.add_parser("variants", help="list registered model variants")
+    variants.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    lineage = commands.add_parser("lineage", help="print the lineage tree of a variant")
+    lineage.add_argument("variant", help="variant id (or unique prefix) or name")
+    lineage.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    memory = commands.add_parser(
+        "memory", help="memory to load, fine-tune (full/LoRA) and shard (ZeRO) a model"
+    )
+    memory.add_argument(
+        "--model",
+        default="smollm2-135m-instruct",
+        help="registry name, model folder, Hub id or variant (config only, no weights loaded)",
+    )
+    memory.add_argument("--gpus", type=int, default=8, help="GPUs for the DDP/ZeRO rows")
+    memory.add_argument("--lora-rank", type=int, default=32, help="LoRA rank (the lab: 32)")
+    memory.add_argument(
+        "--lora-targets",
+        default="q_proj,v_proj",
+        help="comma-separated Linear names LoRA adapts (default q_proj,v_proj)",
+    )
+    memory.add_argument("--batch", type=int, default=1, help="per-GPU micro-batch")
+    memory.add_argument("--seq-len", type=int, default=2048)
+    memory.add_argument("--store", default=default_store, help="store to look variants up in")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch ``variants``, ``lineage`` or ``memory``."""
+    if args.command == "variants":
+        return _variants(args)
+    if args.command == "lineage":
+        return _lineage(args)
+    return _memory(args)
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from harness.registry import list_variants
+
+    found = list_variants(args.store)
+    if not found:
+        print(
+            "no variants registered yet; `harness train RECIPE` registers one "
+            "(source models are registered as roots when a recipe starts from them)"
+        )
+        return 0
+    print(format_variants(found))
+    return 0
+
+
+def format_variants(variants: list[Variant]) -> str:
+    """One row per variant: identity, lineage, recipe, sizes, training time and losses."""
+    from harness.cli.tables import format_table
+    from harness.registry.lineage import format_count
+
+    names = {v.variant_id: v.name for v in variants}
+    rows = [
+        [
+            v.variant_id,
+            v.name,
+            v.kind,
+            names.get(v.parent_id, v.parent_id or "") if v.parent_id else "-",
+            v.recipe or "-",
+            format_count(v.total_params),
+            format_count(v.trainable_params),
+            _format_bytes(v.size_bytes),
+            f"{v.training_seconds:.1f}s" if v.training_seconds is not None else "-",
+            " ".join(f"{k}={val:.4g}" for k, val in sorted(v.final_losses.items())) or "-",
+        ]
+        for v in variants
+    ]
+    header = ["id", "name", "kind", "parent", "recipe", "params", "trainable", "size", "time"]
+    return format_table([*header, "final losses"], rows)
+
+
+def _lineage(args: argparse.Namespace) -> int:
+    from harness.registry import get_variant, list_variants
+    from harness.registry.lineage import format_lineage
+
+    variant = get_variant(args.store, args.variant)
+    print(format_lineage(list_variants(args.store), variant.variant_id))
+    return 0
+
+
+def _memory(args: argparse.Namespace) -> int:
+    from harness.memory import MemoryOptions, memory_table, model_shape
+
+    targets = tuple(t.strip() for t in args.lora_targets.split(",") if t.strip())
+    options = MemoryOptions(
+        gpus=args.gpus,
+        lora_rank=args.lora_rank,
+        lora_targets=targets,
+        batch=args.batch,
+        seq_len=args.seq_len,
+    )
+    shape = model_shape(args.model, args.store)
+    print(format_memory(shape, memory_table(shape, options)))
+    return 0
+
+
+def format_memory(shape: ModelShape, lines: list[MemoryLine]) -> str:
+    """Sections of rows (label, bytes, GiB, rule), headed by the model and Chinchilla tokens."""
+    from harness.cli.tables import format_table
+    from harness.memory import chinchilla_tokens
+
+    out = [
+        f"{shape.name}: {shape.n_parameters:,} parameters "
+        f"({shape.n_layers} layers, hidden {shape.hidden_size}, {shape.n_heads} heads, "
+        f"vocab {shape.vocab_size:,})",
+        f"Chinchilla-optimal training tokens (20/param): {chinchilla_tokens(shape.n_parameters):,}",
+        "Conventions: ZeRO paper mixed-precision Adam (2+2+12 B/param, K=12); fp32 Adam "
+        "4+4+8 B/param; activations after Korthikanti et al. 2022, no recomputation or "
+        "FlashAttention, plus fp32 logits. GiB = 2^30 bytes.",
+    ]
+    sections = list(dict.fromkeys(line.section for line in lines))
+    for section in sections:
+        rows = [
+            [line.label, f"{line.bytes:,}", f"{line.bytes / GIB:.3f}", line.rule]
+            for line in lines
+            if line.section == section
+        ]
+        out += ["", section, format_table(["", "bytes", "GiB", "rule"], rows)]
+    return "\n".join(out)
+
+
+def _format_bytes(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return f"{n}B"
+
+
+def finetune_report(args: argparse.Namespace) -> int:
+    """``harness report finetune``: the lineage's task gains and forgetting, paired."""
+    from harness.errors import HarnessError
+    from harness.registry.finetune import finetune_table, format_finetune_table
+    from harness.store import store_path
+
+    if not args.variant:
+        raise HarnessError(
+            "report finetune needs --variant (any variant of the lineage; see `harness variants`)"
+        )
+    if not store_path(args.store).is_file():
+        raise HarnessError(f"no store at {store_path(args.store)}; run `harness eval` first")
+    rows = finetune_table(
+        args.store,
+        args.variant,
+        summary_suite=args.summary_suite,
+        knowledge_suite=args.knowledge_suite,
+        against=args.against,
+    )
+    print(format_finetune_table(rows, args.against))
+    return 0
+
+
+def variant_in_store(store: str, spec: str, *, dtype: str, device: str) -> LoadedModel | None:
+    """The variant ``spec`` names in ``--store``, loaded; ``None`` when it names none there.
+
+    ``load_model`` finds variants in ``$HARNESS_STORE`` or the default store only; this lets
+    ``harness eval --store other.db --model VARIANT`` use the store the user named.
+    """
+    from harness.registry import find_variant, load_variant
+
+    variant = find_variant(store, spec)
+    if variant is None:
+        return None
+    return load_variant(store, variant.variant_id, dtype=dtype, device=device)

@@ -1,0 +1,70 @@
+"""Prompt tuning on DialogSum: learn ``virtual_tokens`` soft-prompt embeddings, nothing else.
+
+The soft prompt can start from the embeddings of an instruction (``init: text``), which
+trains faster than a random start with so few parameters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harness.recipes.examples import dialogsum_examples, examples_hash
+from harness.recipes.session import RecipeSession
+from harness.recipes.trainer import train_sft
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
+
+
+def train(session: RecipeSession) -> Variant:
+    from peft import PromptTuningConfig, PromptTuningInit, TaskType, get_peft_model
+
+    config = session.config
+    settings = config.prompt_tuning
+    run = session.run_dir()
+    parent, loaded = session.load_parent()
+    examples = dialogsum_examples(
+        limit=config.data.limit,
+        seed=config.data.seed,
+        # The virtual tokens take room in the model's input too.
+        max_length=config.data.max_length - settings.virtual_tokens,
+        tokenizer=loaded.tokenizer,
+    )
+    session.seed_everything()
+    from_text = settings.init == "text"
+    model = get_peft_model(
+        loaded.model,
+        PromptTuningConfig(
+            task_type=TaskType.CAUSAL_LM,
+            num_virtual_tokens=settings.virtual_tokens,
+            prompt_tuning_init=PromptTuningInit.TEXT if from_text else PromptTuningInit.RANDOM,
+            prompt_tuning_init_text=settings.init_text if from_text else None,
+            tokenizer_name_or_path=loaded.tokenizer.name_or_path if from_text else None,
+        ),
+    )
+    trainable, total = model.get_nb_trainable_parameters()
+    print(
+        f"{len(examples)} DialogSum training examples; {settings.virtual_tokens} virtual tokens, "
+        f"trainable parameters: {trainable:,} of {total:,} ({trainable / total:.4%})"
+    )
+    outcome = train_sft(
+        model,
+        loaded.tokenizer,
+        examples,
+        settings=config.train,
+        max_length=config.data.max_length - settings.virtual_tokens,
+        run=run,
+        seed=config.seed,
+        description=f"prompt-tuning {session.name}",
+        callbacks=session.callbacks,
+    )
+    return session.register(
+        kind="prompt-tuning",
+        parent=parent,
+        model=outcome.model,
+        tokenizer=loaded.tokenizer,
+        run=run,
+        data_hash=examples_hash(examples),
+        outcome=outcome,
+        details={"examples": len(examples), "trainable_share": trainable / total},
+    )

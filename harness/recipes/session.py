@@ -1,0 +1,136 @@
+"""One recipe run from start to registration: config identity, run folder, parent, variant.
+
+Every recipe module reads top to bottom as: load the parent, build the examples, wrap the
+model, train, register. This class holds the steps they share, so the recipe modules keep
+only what makes each recipe different.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import HarnessError
+from harness.recipes.config import config_dict, config_hash
+from harness.recipes.run_dir import RunDir, prepare_run_dir
+
+if TYPE_CHECKING:
+    from harness.models.loaded import LoadedModel
+    from harness.recipes.trainer import TrainingOutcome
+    from harness.registry import Variant
+
+
+@dataclass
+class RecipeSession:
+    """A recipe, its resolved config and where its results go."""
+
+    recipe: str
+    config: Any  # the recipe's pydantic config
+    profile: str
+    store: str | Path
+    restart: bool = False
+    callbacks: Sequence[Any] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return str(self.config.name)
+
+    @cached_property
+    def values(self) -> dict[str, Any]:
+        return config_dict(self.config)
+
+    @cached_property
+    def config_hash(self) -> str:
+        return config_hash(self.config)
+
+    def finished(self) -> Variant | None:
+        """The variant this exact config already produced, if any; refuses a clashing name."""
+        from harness.registry import find_variant
+
+        existing = find_variant(self.store, self.name)
+        if existing is None or existing.name != self.name:
+            return None
+        if existing.config_hash != self.config_hash or existing.recipe != self.recipe:
+            raise HarnessError(
+                f"variant '{self.name}' is already registered from another config; "
+                "pick another name with --set name=NEW"
+            )
+        if existing.path is None or not Path(existing.path).exists():
+            return None  # registered but its files are gone: train it again
+        return existing
+
+    def run_dir(self) -> RunDir:
+        return prepare_run_dir(
+            self.name, self.recipe, self.values, self.config_hash, restart=self.restart
+        )
+
+    def seed_everything(self) -> None:
+        """Seed python, numpy and torch before anything random (adapter init, model init)."""
+        from transformers import set_seed
+
+        set_seed(int(self.config.seed))
+
+    def load_parent(self) -> tuple[Variant, LoadedModel]:
+        """The parent registered (as a root when it is a source model) and loaded."""
+        from harness.registry import ensure_root, load_variant
+
+        parent = ensure_root(self.store, self.config.parent)
+        return parent, load_variant(self.store, parent.variant_id)
+
+    def register(
+        self,
+        *,
+        kind: str,
+        parent: Variant | None,
+        model: Any,
+        tokenizer: Any,
+        run: RunDir,
+        data_hash: str,
+        outcome: TrainingOutcome,
+        details: dict[str, Any] | None = None,
+    ) -> Variant:
+        """Save the final weights (a full model or a peft adapter), register, drop checkpoints."""
+        from harness.registry import (
+            count_parameters,
+            hash_weights,
+            new_variant,
+            register_variant,
+        )
+        from harness.registry.weights import is_peft_model
+
+        adapter = is_peft_model(model)
+        path = run.root / ("adapter" if adapter else "model")
+        model.save_pretrained(str(path))
+        if not adapter:
+            tokenizer.save_pretrained(str(path))
+        total, trainable = count_parameters(model)
+        variant = new_variant(
+            name=self.name,
+            kind=kind,
+            parent_id=parent.variant_id if parent is not None else None,
+            path=path,
+            recipe=self.recipe,
+            config=self.values,
+            data_hash=data_hash,
+            weights_hash=hash_weights(model),
+            total_params=total,
+            trainable_params=trainable,
+            training_seconds=round(outcome.seconds, 3),
+            final_losses=outcome.final_losses,
+            details={
+                "training": outcome.curves,
+                "steps": outcome.steps,
+                "profile": self.profile,
+                **(details or {}),
+            },
+        )
+        if parent is None:
+            # Trained from scratch: a root whose spec is its own folder, so it loads like one.
+            variant = dataclasses.replace(variant, spec=str(path))
+        stored = register_variant(self.store, variant)
+        run.discard_checkpoints()
+        return stored

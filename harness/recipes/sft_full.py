@@ -1,0 +1,50 @@
+"""Instruction fine-tuning of every weight on DialogSum (the course's Lab 2, full fine-tune).
+
+The prompt is the DialogSum evaluation task's own, the loss is on the summary only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harness.recipes.examples import dialogsum_examples, examples_hash
+from harness.recipes.session import RecipeSession
+from harness.recipes.trainer import train_sft
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
+
+
+def train(session: RecipeSession) -> Variant:
+    config = session.config
+    run = session.run_dir()
+    parent, loaded = session.load_parent()
+    examples = dialogsum_examples(
+        limit=config.data.limit,
+        seed=config.data.seed,
+        max_length=config.data.max_length,
+        tokenizer=loaded.tokenizer,
+    )
+    print(f"{len(examples)} DialogSum training examples; all {loaded.n_parameters:,} weights train")
+    session.seed_everything()
+    outcome = train_sft(
+        loaded.model,
+        loaded.tokenizer,
+        examples,
+        settings=config.train,
+        max_length=config.data.max_length,
+        run=run,
+        seed=config.seed,
+        description=f"sft-full {session.name}",
+        callbacks=session.callbacks,
+    )
+    return session.register(
+        kind="full-ft",
+        parent=parent,
+        model=outcome.model,
+        tokenizer=loaded.tokenizer,
+        run=run,
+        data_hash=examples_hash(examples),
+        outcome=outcome,
+        details={"examples": len(examples)},
+    )

@@ -1,0 +1,53 @@
+"""Multi-task instruction fine-tuning: DialogSum mixed with Alpaca instructions.
+
+Fine-tuning on one task alone tends to erase general instruction following (catastrophic
+forgetting); mixing in other instructions is the cheap defence the course shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harness.recipes.examples import alpaca_examples, dialogsum_examples, examples_hash, shuffled
+from harness.recipes.session import RecipeSession
+from harness.recipes.trainer import train_sft
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
+
+
+def train(session: RecipeSession) -> Variant:
+    config = session.config
+    data = config.data
+    run = session.run_dir()
+    parent, loaded = session.load_parent()
+    dialogsum = dialogsum_examples(
+        limit=data.dialogsum, seed=data.seed, max_length=data.max_length, tokenizer=loaded.tokenizer
+    )
+    alpaca = alpaca_examples(
+        limit=data.alpaca, seed=data.seed, max_length=data.max_length, tokenizer=loaded.tokenizer
+    )
+    examples = shuffled(dialogsum + alpaca, data.seed)
+    print(f"{len(dialogsum)} DialogSum + {len(alpaca)} Alpaca examples, shuffled together")
+    session.seed_everything()
+    outcome = train_sft(
+        loaded.model,
+        loaded.tokenizer,
+        examples,
+        settings=config.train,
+        max_length=data.max_length,
+        run=run,
+        seed=config.seed,
+        description=f"sft-multitask {session.name}",
+        callbacks=session.callbacks,
+    )
+    return session.register(
+        kind="full-ft",
+        parent=parent,
+        model=outcome.model,
+        tokenizer=loaded.tokenizer,
+        run=run,
+        data_hash=examples_hash(examples),
+        outcome=outcome,
+        details={"examples": {"dialogsum": len(dialogsum), "alpaca": len(alpaca)}},
+    )
