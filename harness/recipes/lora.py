@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from harness.recipes.config import LoraSettings
 from harness.recipes.examples import dialogsum_examples, examples_hash
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import train_sft
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -36,17 +35,7 @@ def train(session: RecipeSession) -> Variant:
         f"{len(examples)} DialogSum training examples; trainable parameters: "
         f"{trainable:,} of {total:,} ({share:.2%})"
     )
-    outcome = train_sft(
-        model,
-        loaded.tokenizer,
-        examples,
-        settings=config.train,
-        max_length=config.data.max_length,
-        run=run,
-        seed=config.seed,
-        description=f"lora {session.name}",
-        callbacks=session.callbacks,
-    )
+    outcome = session.fit(model, loaded.tokenizer, examples, run, max_length=config.data.max_length)
     details: dict[str, object] = {"examples": len(examples), "trainable_share": share}
     if config.lora.save_merged:
         # Merging rewrites the base layers in place; a copy keeps the adapter intact to register.

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from harness.recipes.examples import dialogsum_examples, examples_hash
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import train_sft
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -47,16 +46,12 @@ def train(session: RecipeSession) -> Variant:
         f"{len(examples)} DialogSum training examples; {settings.virtual_tokens} virtual tokens, "
         f"trainable parameters: {trainable:,} of {total:,} ({trainable / total:.4%})"
     )
-    outcome = train_sft(
+    outcome = session.fit(
         model,
         loaded.tokenizer,
         examples,
-        settings=config.train,
+        run,
         max_length=config.data.max_length - settings.virtual_tokens,
-        run=run,
-        seed=config.seed,
-        description=f"prompt-tuning {session.name}",
-        callbacks=session.callbacks,
     )
     return session.register(
         kind="prompt-tuning",

@@ -81,6 +81,24 @@ class RecipeSession:
         parent = ensure_root(self.store, self.config.parent)
         return parent, load_variant(self.store, parent.variant_id)
 
+    def fit(
+        self, model: Any, tokenizer: Any, examples: Sequence[Any], run: RunDir, *, max_length: int
+    ) -> TrainingOutcome:
+        """Supervised fine-tuning of ``model`` on ``examples`` with this config's settings."""
+        from harness.recipes.trainer import train_sft
+
+        return train_sft(
+            model,
+            tokenizer,
+            examples,
+            settings=self.config.train,
+            max_length=max_length,
+            run=run,
+            seed=self.config.seed,
+            description=f"{self.recipe} {self.name}",
+            callbacks=self.callbacks,
+        )
+
     def register(
         self,
         *,

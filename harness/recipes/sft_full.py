@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from harness.recipes.examples import dialogsum_examples, examples_hash
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import train_sft
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -27,16 +26,8 @@ def train(session: RecipeSession) -> Variant:
     )
     print(f"{len(examples)} DialogSum training examples; all {loaded.n_parameters:,} weights train")
     session.seed_everything()
-    outcome = train_sft(
-        loaded.model,
-        loaded.tokenizer,
-        examples,
-        settings=config.train,
-        max_length=config.data.max_length,
-        run=run,
-        seed=config.seed,
-        description=f"sft-full {session.name}",
-        callbacks=session.callbacks,
+    outcome = session.fit(
+        loaded.model, loaded.tokenizer, examples, run, max_length=config.data.max_length
     )
     return session.register(
         kind="full-ft",

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from harness.recipes.examples import alpaca_examples, dialogsum_examples, examples_hash, shuffled
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import train_sft
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -30,17 +29,7 @@ def train(session: RecipeSession) -> Variant:
     examples = shuffled(dialogsum + alpaca, data.seed)
     print(f"{len(dialogsum)} DialogSum + {len(alpaca)} Alpaca examples, shuffled together")
     session.seed_everything()
-    outcome = train_sft(
-        loaded.model,
-        loaded.tokenizer,
-        examples,
-        settings=config.train,
-        max_length=data.max_length,
-        run=run,
-        seed=config.seed,
-        description=f"sft-multitask {session.name}",
-        callbacks=session.callbacks,
-    )
+    outcome = session.fit(loaded.model, loaded.tokenizer, examples, run, max_length=data.max_length)
     return session.register(
         kind="full-ft",
         parent=parent,
