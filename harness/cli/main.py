@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     train.add_parsers(commands, DEFAULT_STORE)
 
+    from harness.cli import lifecycle
+
+    lifecycle.add_parsers(commands, DEFAULT_STORE)
+
     from harness.cli import variants
 
     variants.add_parsers(commands, DEFAULT_STORE)
@@ -155,6 +159,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from harness.cli import train
 
         return train.run(args)
+    if args.command == "lifecycle":
+        from harness.cli import lifecycle
+
+        return lifecycle.run(args)
     if args.command == "export":
         return _export(args)
     if args.command == "models" and args.models_command is not None:

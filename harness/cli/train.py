@@ -14,7 +14,19 @@ if TYPE_CHECKING:
     from harness.recipes.sweep import SweepResult
     from harness.registry import Variant
 
-RECIPE_NAMES = ("pretrain", "sft-full", "lora", "prompt-tuning", "sft-multitask")
+RECIPE_NAMES = (
+    "pretrain",
+    "sft-full",
+    "lora",
+    "prompt-tuning",
+    "sft-multitask",
+    "reward-model",
+    "rl-detox",
+    "dpo",
+    "quantize",
+    "prune",
+    "distill",
+)
 
 
 def _csv(value: str) -> list[str]:
@@ -65,6 +77,13 @@ def add_parsers(
 
 def run(args: argparse.Namespace) -> int:
     """Train (or sweep), print what was registered, then run the requested evaluations."""
+    if args.eval and args.recipe == "reward-model":
+        from harness.errors import HarnessError
+
+        raise HarnessError(
+            "a reward model scores responses and cannot run a suite; drop --eval "
+            "(its held-out pairwise accuracy is printed after training)"
+        )
     _check_eval_suites(args)  # a typo there should fail now, not after an hour of training
     try:
         variants = _train(args)

@@ -9,9 +9,13 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+# Logged values shown beside the loss when a trainer logs them (RL and preference runs).
+SHOWN = {"reward": "reward", "kl": "kl", "rewards/margins": "margin", "loss_soft": "soft"}
+
 
 class LossProgressBar(TrainerCallback):
-    """A tqdm bar over optimiser steps whose postfix is the latest logged loss."""
+    """A tqdm bar over optimiser steps whose postfix is the latest logged loss (and reward,
+    KL or margin where the trainer logs them)."""
 
     def __init__(self, description: str) -> None:
         self.description = description
@@ -32,7 +36,12 @@ class LossProgressBar(TrainerCallback):
         self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any
     ) -> None:
         if self.bar is not None and logs and "loss" in logs:
-            self.bar.set_postfix(loss=f"{logs['loss']:.4f}")
+            shown = {"loss": f"{logs['loss']:.4f}"}
+            for key, label in SHOWN.items():
+                value = logs.get(key)
+                if isinstance(value, int | float):
+                    shown[label] = f"{value:.4f}"
+            self.bar.set_postfix(shown)
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.bar is not None:

@@ -151,12 +151,135 @@ class PretrainConfig(Section):
     sweep: SweepSettings = Field(default_factory=SweepSettings)
 
 
+class PreferenceData(Section):
+    """Preference pairs: hh-rlhf split by a seeded hash of the prompt text, or a ranked file.
+
+    ``ranked_file`` is a JSONL of ``{"prompt", "responses": [...], "ranking": [...]}`` rows
+    (best first; ``ranking`` optional when ``responses`` is already best-first), turned into
+    every ordered pair; without it the pairs come from ``../shared/data/hh_rlhf``.
+    """
+
+    limit: int | None = 512  # training pairs (None: all that fit)
+    heldout_percent: Annotated[int, Field(ge=1, le=50)] = 10
+    split_seed: int = 0
+    max_length: int = 512
+    ranked_file: str | None = None
+
+
+class RewardModelConfig(RecipeConfig):
+    data: PreferenceData = Field(default_factory=PreferenceData)
+    heldout_limit: int | None = 200  # held-out pairs scored for pairwise accuracy
+
+
+class DPOSettings(Section):
+    beta: Annotated[float, Field(gt=0)] = 0.1
+    policy: Literal["full", "lora"] = "lora"
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+
+
+class DPORecipeConfig(RecipeConfig):
+    data: PreferenceData = Field(default_factory=PreferenceData)
+    dpo: DPOSettings = Field(default_factory=DPOSettings)
+    heldout_limit: int | None = 100  # held-out pairs for the chosen-vs-rejected margin
+
+
+class RLPrompts(Section):
+    """Prompts the policy continues: ToxiGen (hate prompts elicit toxicity) and DialogSum."""
+
+    toxigen: Annotated[int, Field(ge=0)] = 64
+    dialogsum: Annotated[int, Field(ge=0)] = 32
+    seed: int = 0
+    # ToxiGen prompts the toxicity suite scores with any --limit up to this are never trained on.
+    exclude_eval_limit: Annotated[int, Field(ge=0)] = 20
+    max_prompt_tokens: Annotated[int, Field(ge=16)] = 256
+    # Keep only the last N statements of a ToxiGen prompt (None: all ~6): shorter prompts
+    # make each RL step several times cheaper on a CPU and still set the direction.
+    toxigen_statements: Annotated[int | None, Field(ge=1)] = None
+
+
+class RLSettings(Section):
+    """GRPO: sampled groups per prompt, clipped policy gradient, KL penalty to the parent."""
+
+    algorithm: Literal["grpo", "rloo"] = "grpo"
+    policy: Literal["full", "lora"] = "lora"
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    beta: Annotated[float, Field(ge=0)] = 0.05  # KL coefficient; 0 disables the reference
+    num_generations: Annotated[int, Field(ge=2)] = 4
+    max_completion_tokens: Annotated[int, Field(ge=1)] = 24
+    temperature: Annotated[float, Field(gt=0)] = 1.0
+    epsilon: Annotated[float, Field(gt=0)] = 0.2
+    # A completion counts as degenerate when shorter than this many words, or when one
+    # token makes up more than ``max_repeat_share`` of it.
+    min_words: Annotated[int, Field(ge=0)] = 3
+    max_repeat_share: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # The reward a degenerate completion gets instead of its non-toxic score (None: no guard,
+    # so saying nothing scores as perfectly non-toxic).
+    degenerate_reward: float | None = 0.0
+
+
+class RLDetoxConfig(RecipeConfig):
+    prompts: RLPrompts = Field(default_factory=RLPrompts)
+    rl: RLSettings = Field(default_factory=RLSettings)
+
+
+class QuantizeSettings(Section):
+    method: Literal["int8-weight-only", "int8-dynamic"] = "int8-weight-only"
+    speed_tokens: Annotated[int, Field(ge=0)] = 64  # tokens generated to measure tokens/s
+
+
+class QuantizeConfig(Section):
+    """No training: a transform of the parent, so no ``train`` block."""
+
+    name: str
+    parent: str = DEFAULT_PARENT
+    seed: int = 42
+    quantize: QuantizeSettings = Field(default_factory=QuantizeSettings)
+
+
+class PruneSettings(Section):
+    method: Literal["magnitude", "mlp-channels"] = "magnitude"
+    sparsity: Annotated[float, Field(ge=0, lt=1)] = 0.3  # share zeroed / MLP channels removed
+    recovery_steps: Annotated[int, Field(ge=0)] = 0  # short DialogSum fine-tune afterwards
+
+
+class PruneConfig(RecipeConfig):
+    prune: PruneSettings = Field(default_factory=PruneSettings)
+    data: SFTData = Field(default_factory=SFTData)  # for the recovery fine-tune
+
+
+class StudentShape(Section):
+    """The student keeps the teacher's tokenizer; ``layers`` taken evenly from the teacher
+    when ``init`` is ``teacher-layers`` (hidden size unchanged), else a fresh random model."""
+
+    layers: Annotated[int, Field(ge=1)] = 8
+    hidden: Annotated[int | None, Field(ge=8)] = None  # None: the teacher's
+    intermediate: Annotated[int | None, Field(ge=8)] = None
+    init: Literal["teacher-layers", "random"] = "teacher-layers"
+
+
+class DistillSettings(Section):
+    temperature: Annotated[float, Field(gt=0)] = 2.0
+    alpha: Annotated[float, Field(ge=0, le=1)] = 0.5  # weight of the soft (teacher) loss
+
+
+class DistillConfig(RecipeConfig):
+    data: SFTData = Field(default_factory=SFTData)
+    student: StudentShape = Field(default_factory=StudentShape)
+    distill: DistillSettings = Field(default_factory=DistillSettings)
+
+
 CONFIG_MODELS: dict[str, type[Section]] = {
     "pretrain": PretrainConfig,
     "sft-full": SFTFullConfig,
     "lora": LoraRecipeConfig,
     "prompt-tuning": PromptTuningRecipeConfig,
     "sft-multitask": MultitaskRecipeConfig,
+    "reward-model": RewardModelConfig,
+    "dpo": DPORecipeConfig,
+    "rl-detox": RLDetoxConfig,
+    "quantize": QuantizeConfig,
+    "prune": PruneConfig,
+    "distill": DistillConfig,
 }
 
 

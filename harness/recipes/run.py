@@ -21,6 +21,12 @@ RECIPES: dict[str, str] = {
     "lora": "harness.recipes.lora",
     "prompt-tuning": "harness.recipes.prompt_tuning",
     "sft-multitask": "harness.recipes.sft_multitask",
+    "reward-model": "harness.recipes.reward_model",
+    "dpo": "harness.recipes.dpo",
+    "rl-detox": "harness.recipes.rl_detox",
+    "quantize": "harness.recipes.quantize",
+    "prune": "harness.recipes.prune",
+    "distill": "harness.recipes.distill",
 }
 
 

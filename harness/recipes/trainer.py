@@ -111,8 +111,13 @@ def run_trainer(
     description: str,
     callbacks: Sequence[Any] = (),
     evaluate: Callable[[Any], dict[str, float]] | None = None,
+    curve_keys: Sequence[str] = (),
 ) -> TrainingOutcome:
-    """Train (resuming from the newest checkpoint when there is one) and collect the curves."""
+    """Train (resuming from the newest checkpoint when there is one) and collect the curves.
+
+    ``curve_keys`` names logged values kept as curves beside the loss (an RL run's reward
+    and KL, say).
+    """
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
     from transformers.utils import logging as transformers_logging
 
@@ -126,7 +131,7 @@ def run_trainer(
     if resume is not None:
         print(f"resuming from {resume}")
     trainer.train(resume_from_checkpoint=resume)
-    curves = loss_curves(trainer.state.log_history)
+    curves = loss_curves(trainer.state.log_history, curve_keys)
     final = {}
     if curves["loss"]:
         final["train_loss"] = curves["loss"][-1]["value"]
@@ -141,11 +146,14 @@ def run_trainer(
     )
 
 
-def loss_curves(log_history: list[dict[str, Any]]) -> dict[str, list[dict[str, float]]]:
-    """``{"loss": [{"step": s, "value": v}, ...]}`` from the Trainer's log (restored on resume)."""
+def loss_curves(
+    log_history: list[dict[str, Any]], extra_keys: Sequence[str] = ()
+) -> dict[str, list[dict[str, float]]]:
+    """``{"loss": [{"step": s, "value": v}, ...]}`` from the Trainer's log (restored on resume),
+    plus a curve for each of ``extra_keys`` that was logged."""
     curves: dict[str, list[dict[str, float]]] = {"loss": []}
     for entry in log_history:
-        for key in ("loss", "eval_loss"):
+        for key in ("loss", "eval_loss", *extra_keys):
             value = entry.get(key)
             if isinstance(value, int | float) and math.isfinite(value):
                 curves.setdefault(key, []).append(

@@ -55,17 +55,23 @@ def finetune_table(
     summary_suite: str = "dialogsum",
     knowledge_suite: str = "mmlu",
     against: str = "parent",
+    extra_suites: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> list[FinetuneRow]:
     """Rows for every variant of ``variant``'s lineage, root first, depth first.
 
     ``against`` is ``parent``, ``root``, or a variant id or name to compare every row with.
+    ``extra_suites`` adds ``(suite, metrics)`` lines (the lifecycle adds toxicity).
     """
     fixed = None if against in BASELINES else get_variant(store, against)
     wanted = get_variant(store, variant)
     variants = list_variants(store)
     root = root_of(variants, wanted.variant_id)
     by_id = {v.variant_id: v for v in variants}
-    suites = ((summary_suite, SUMMARY_METRICS), (knowledge_suite, KNOWLEDGE_METRICS))
+    suites = (
+        (summary_suite, SUMMARY_METRICS),
+        (knowledge_suite, KNOWLEDGE_METRICS),
+        *extra_suites,
+    )
     rows: list[FinetuneRow] = []
     with open_store(store_path(store)) as opened:
         runs = opened.list_runs()  # newest first

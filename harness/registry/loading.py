@@ -24,6 +24,11 @@ def load_variant(
 ) -> LoadedModel:
     """Load the variant named by id, name or unique id prefix, in eval mode."""
     variant = get_variant(store, id_or_name)
+    if variant.kind == "reward-model":
+        raise HarnessError(
+            f"variant '{variant.name}' is a reward model (a sequence classifier), not a causal LM; "
+            "score with harness.recipes.reward_model.load_reward_model, or use its parent"
+        )
     loaded = _load(store, variant, dtype=dtype, device=device)
     parent = get_variant(store, variant.parent_id) if variant.parent_id else None
     # Runs record the variant's name as their model spec, so `harness compare` finds it.

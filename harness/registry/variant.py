@@ -31,6 +31,7 @@ VARIANT_KINDS = (
     "quantized",
     "pruned",
     "distilled",
+    "reward-model",  # a sequence classifier scoring responses, not a causal LM
 )
 ID_PREFIX = "v-"
 ID_HEX_CHARS = 12

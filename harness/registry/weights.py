@@ -4,27 +4,23 @@ A full model is hashed exactly as :func:`harness.models.hashing.weights_hash` do
 variant's id matches the ``model_hash`` of the runs that evaluated it. A peft model is
 hashed over its adapter weights only (what its folder holds), with the same per-tensor
 scheme: name, dtype, shape and bytes, in name order.
+
+A quantized tensor (torchao's ``Int8Tensor``: int8 data plus float scales) cannot be viewed
+as bytes; it is hashed over the plain tensors it is made of (``name:qdata``,
+``name:scale``, ...), which is exactly what its saved folder holds.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 
 def state_hash(state: Mapping[str, Any]) -> str:
-    """sha256 over named tensors (name, dtype, shape, bytes) in name order."""
-    import torch
+    """sha256 over named tensors, the scheme :func:`harness.models.hashing.state_hash` defines."""
+    from harness.models.hashing import state_hash as tensors_hash
 
-    digest = hashlib.sha256()
-    for name in sorted(state):
-        tensor = state[name].detach().to("cpu").contiguous()
-        digest.update(name.encode())
-        digest.update(str(tensor.dtype).encode())
-        digest.update(str(tuple(tensor.shape)).encode())
-        digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
-    return digest.hexdigest()
+    return tensors_hash(state)
 
 
 def is_peft_model(model: Any) -> bool:

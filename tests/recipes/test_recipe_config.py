@@ -53,8 +53,8 @@ def test_a_bad_value_is_one_line_naming_the_key() -> None:
 def test_an_unknown_profile_or_recipe_is_refused() -> None:
     with pytest.raises(HarnessError, match="no profile 'huge'; known: quick, full"):
         load_recipe_config("lora", profile="huge")
-    with pytest.raises(HarnessError, match="unknown recipe 'dpo'"):
-        load_recipe_config("dpo")
+    with pytest.raises(HarnessError, match="unknown recipe 'ppo'"):
+        load_recipe_config("ppo")
     with pytest.raises(HarnessError, match="use key=value"):
         load_recipe_config("lora", profile="quick", overrides=["lora.rank"])
 

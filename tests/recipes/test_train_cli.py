@@ -18,6 +18,9 @@ from harness.cli.main import main
         (["lora", "--eval", "dialogsun"], "unknown suite 'dialogsun'"),
         (["lora", "--sweep"], "--sweep applies to the pretrain recipe"),
         (["lora", "--config", "nowhere.yaml"], "recipe config nowhere.yaml not found"),
+        (["reward-model", "--eval", "mmlu"], "a reward model scores responses"),
+        (["rl-detox", "--set", "rl.algorithm=ppo"], "bad value for 'rl.algorithm'"),
+        (["quantize", "--set", "quantize.bits=4"], "unknown key 'quantize.bits'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

@@ -1,0 +1,138 @@
+"""Run a lifecycle plan: evaluate the start model, train each step, evaluate each variant.
+
+Every piece is resumable, so an interrupted lifecycle picks up where it stopped: a step
+whose recipe config already produced a registered variant is not trained again (the
+recipe's own rule), a variant already evaluated with the same suite, tasks and limit is
+not evaluated again, and a run that crashed half way is resumed task by task.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.lifecycle.config import START, EvalConfig, LifecycleConfig
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
+
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+@dataclass
+class LifecycleResult:
+    """The variants in plan order and where the time went."""
+
+    variants: dict[str, Variant] = field(default_factory=dict)  # step name -> variant
+    train_seconds: dict[str, float] = field(default_factory=dict)
+    eval_seconds: dict[str, float] = field(default_factory=dict)
+    total_seconds: float = 0.0
+
+
+def run_lifecycle(
+    config: LifecycleConfig, *, store: str | Path, profile: str, log: Log = _stderr
+) -> LifecycleResult:
+    """Train and evaluate every enabled step of ``config`` in order."""
+    from harness.recipes import train_recipe
+    from harness.registry import ensure_root
+
+    started = time.perf_counter()
+    result = LifecycleResult()
+    _check_suites(config)
+    log(f"lifecycle '{config.name}' ({profile}): start model {config.start}")
+    result.variants[START] = ensure_root(store, config.start)
+    result.eval_seconds[START] = _evaluate_all(config, store, result.variants[START], log)
+    for step_name, step in config.steps.items():
+        if not step.enabled:
+            log(f"step {step_name}: disabled in this profile, skipped")
+            continue
+        parent = result.variants[step.parent]
+        overrides = [
+            f"name={config.variant_name(step_name)}",
+            f"parent={parent.name}",
+            *step.overrides(),
+        ]
+        log(f"step {step_name}: {step.recipe} from {parent.name}")
+        clock = time.perf_counter()
+        variant, trained = train_recipe(
+            step.recipe, store=store, profile=profile, overrides=overrides
+        )
+        result.train_seconds[step_name] = time.perf_counter() - clock if trained else 0.0
+        if not trained:
+            log(f"step {step_name}: {variant.name} already trained with this config")
+        result.variants[step_name] = variant
+        if variant.kind == "reward-model":
+            continue  # scores responses; it is not a language model to evaluate
+        result.eval_seconds[step_name] = _evaluate_all(config, store, variant, log)
+    result.total_seconds = time.perf_counter() - started
+    return result
+
+
+def _check_suites(config: LifecycleConfig) -> None:
+    """Fail on a misspelt suite or task now, not after the first hour of training."""
+    from harness.tasks import load_suite
+
+    for suite, settings in config.evaluate.items():
+        load_suite(suite).select(settings.tasks)
+
+
+def _evaluate_all(config: LifecycleConfig, store: str | Path, variant: Variant, log: Log) -> float:
+    started = time.perf_counter()
+    for suite, settings in config.evaluate.items():
+        _evaluate(store, variant, suite, settings, log)
+    return time.perf_counter() - started
+
+
+def _evaluate(
+    store: str | Path, variant: Variant, suite: str, settings: EvalConfig, log: Log
+) -> None:
+    """Evaluate ``variant`` on ``suite`` unless an identical run is stored; resume a broken one."""
+    from harness.registry import load_variant
+    from harness.runner import EvalOptions, run_eval
+    from harness.store import open_store, store_path
+    from harness.tasks import load_suite
+
+    tasks = [c.task for c in load_suite(suite).select(settings.tasks)]
+    resume = None
+    path = store_path(store)
+    if path.is_file():
+        with open_store(path) as opened:
+            for run in opened.list_runs():  # newest first
+                same = (
+                    run.model_hash == variant.weights_hash
+                    and run.suite == suite
+                    and run.config.get("tasks") == tasks
+                    and run.config.get("limit") == settings.limit
+                    and run.config.get("batch_size") == settings.batch_size
+                )
+                if not same:
+                    continue
+                if run.status == "complete":
+                    log(f"  {variant.name} on {suite}: already evaluated (run {run.run_id})")
+                    return
+                resume = run.run_id
+                break
+    options = EvalOptions(
+        model=variant.variant_id,
+        suite=suite,
+        tasks=settings.tasks,
+        limit=settings.limit,
+        store=store,
+        batch_size=settings.batch_size,
+        resume=resume,
+    )
+    loaded = load_variant(store, variant.variant_id)
+    clock = time.perf_counter()
+    report = run_eval(options, model=loaded, log=lambda line: log("  " + line))
+    log(
+        f"  {variant.name} on {suite}: run {report.run_id} "
+        f"({time.perf_counter() - clock:.0f} s{', resumed' if resume else ''})"
+    )
