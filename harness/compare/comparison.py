@@ -102,6 +102,9 @@ def compare_paired(
     for metric, per_task in values.items():
         hib = higher_is_better.get(metric, True)
         pooled = pool([pv for _, pv in per_task]) if len(per_task) > 1 else None
+        # A task with one paired item (one prompt per group, say) counts in the pooled
+        # row only: a difference of one item has no interval.
+        per_task = [(name, pv) for name, pv in per_task if len(pv.baseline) >= 2 or pooled is None]
         estimates = [_estimate(pv, settings) for _, pv in per_task]
         adjusted = holm_adjust([e.p_value for e in estimates])
         for (name, pv), estimate, p_holm in zip(per_task, estimates, adjusted, strict=True):

@@ -64,8 +64,9 @@ def pair_runs(
     """Pair every task the two runs share; also return notes about what was left out.
 
     Refuses (``HarnessError``) when the runs share no task, or when a shared task pairs
-    fewer than ``min_overlap`` of its items or fewer than two items: such a comparison
-    would report a difference between different questions, not between models.
+    fewer than ``min_overlap`` of its items, or fewer than two items in all (a single
+    task needs two of its own): such a comparison would report a difference between
+    different questions, or between two numbers, not between models.
     """
     by_task_base = _by_task(baseline)
     by_task_cand = _by_task(candidate)
@@ -84,9 +85,13 @@ def pair_runs(
         for task in sorted(set(mine) - set(other))
     ]
     paired = [pair_task(task, by_task_base[task], by_task_cand[task]) for task in shared]
+    total = sum(len(task.baseline) for task in paired)
     for task in paired:
         n = len(task.baseline)
-        if n < MIN_PAIRED_ITEMS or task.overlap < min_overlap:
+        # One item per task is enough when the tasks pool into a suite-level comparison
+        # (a one-prompt-per-group toxicity slice); a lone task needs two.
+        too_few = n < MIN_PAIRED_ITEMS and (len(paired) == 1 or total < MIN_PAIRED_ITEMS)
+        if too_few or n == 0 or task.overlap < min_overlap:
             raise HarnessError(
                 f"task {task.task}: only {n} of {max(task.n_baseline, task.n_candidate)} items "
                 f"have the same document and prompt in runs {baseline_id} and {candidate_id} "

@@ -161,3 +161,18 @@ def test_a_metric_without_item_values_or_corpus_statistics_is_not_comparable() -
     assert comparable("acc", samples)
     assert comparable("bleu", samples)  # rebuilt from predictions and references
     assert not comparable("acc_macro", samples)
+
+
+def test_one_item_per_task_pools_into_the_suite_row_only() -> None:
+    """A one-prompt-per-group slice (13 toxicity tasks at --limit 1) compares as a suite."""
+    base = [sample("b", f"t{k}", 0, float(k % 2)) for k in range(5)]
+    cand = [sample("c", f"t{k}", 0, 1.0) for k in range(5)]
+    tasks, _ = pair_runs("b", base, "c", cand)
+    rows, _ = compare_paired("toy", tasks, {t.task: ["acc"] for t in tasks}, {"acc": True}, {})
+    assert [(r.scope, r.name, r.n, r.primary) for r in rows] == [("suite", "toy", 5, True)]
+    assert rows[0].difference == pytest.approx(3 / 5)
+
+
+def test_a_single_task_with_one_item_is_still_refused() -> None:
+    with pytest.raises(HarnessError, match=r"only 1 of 1 items"):
+        pair_runs("b", [sample("b", "t", 0, 1.0)], "c", [sample("c", "t", 0, 0.0)])
