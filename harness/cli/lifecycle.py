@@ -75,7 +75,8 @@ def summary(config: LifecycleConfig, result: LifecycleResult, store: str) -> str
         knowledge_suite=config.knowledge_suite,
         extra_suites=extra,
     )
-    ours = {v.variant_id for v in result.variants.values()}
+    # A reward model scores responses; it has no suite runs and gets its own line below.
+    ours = {v.variant_id for v in result.variants.values() if v.kind != "reward-model"}
     rows = [row for row in rows if row.variant.variant_id in ours]
     parts = [format_finetune_table(rows, "parent")]
     for variant in result.variants.values():
@@ -87,11 +88,15 @@ def summary(config: LifecycleConfig, result: LifecycleResult, store: str) -> str
                 parts.append(
                     f"reward model {variant.name}: held-out pairwise accuracy {accuracy:.3f}"
                 )
-    lines = ["time (s):"]
+    lines = ["time in this run (s; a resumed run skips what is done):"]
     for step in result.variants:
+        trained = (
+            "done earlier"
+            if step in result.reused
+            else f"{result.train_seconds.get(step, 0.0):.0f}"
+        )
         lines.append(
-            f"  {step:<14} train {result.train_seconds.get(step, 0.0):8.0f}"
-            f"   evaluate {result.eval_seconds.get(step, 0.0):8.0f}"
+            f"  {step:<14} train {trained:>12}   evaluate {result.eval_seconds.get(step, 0.0):8.0f}"
         )
     lines.append(f"  total {result.total_seconds:.0f} s ({result.total_seconds / 60:.1f} min)")
     parts.append("\n".join(lines))

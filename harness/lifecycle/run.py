@@ -34,6 +34,7 @@ class LifecycleResult:
     variants: dict[str, Variant] = field(default_factory=dict)  # step name -> variant
     train_seconds: dict[str, float] = field(default_factory=dict)
     eval_seconds: dict[str, float] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)  # steps trained by an earlier run
     total_seconds: float = 0.0
 
 
@@ -67,6 +68,7 @@ def run_lifecycle(
         )
         result.train_seconds[step_name] = time.perf_counter() - clock if trained else 0.0
         if not trained:
+            result.reused.add(step_name)
             log(f"step {step_name}: {variant.name} already trained with this config")
         result.variants[step_name] = variant
         if variant.kind == "reward-model":

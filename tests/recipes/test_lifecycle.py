@@ -66,6 +66,7 @@ def test_a_tiny_lifecycle_trains_evaluates_and_resumes(
     assert (tmp_path / "reports" / "leaderboard.md").is_file()
 
     assert main(argv) == 0  # everything is done: nothing trains or evaluates again
+    assert capsys.readouterr().out.count("done earlier") == 2
     with open_store(lab) as store:
         assert len(store.list_runs()) == len(runs)
     assert len(list_variants(lab)) == 3
