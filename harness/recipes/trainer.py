@@ -10,6 +10,7 @@ same weights as an uninterrupted one.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,10 @@ def run_trainer(
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # checkpoint-writing bars would break ours
+    # trl 1.16 still asks transformers 5 for the deprecated name on every RL/DPO step.
+    warnings.filterwarnings(
+        "ignore", message=".*is_gradient_checkpointing.*is deprecated", category=FutureWarning
+    )
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     clock = WallClock(run.wall_clock)
