@@ -72,7 +72,7 @@ def watch_variant(
     metric: str = "rouge1",
 ) -> WatchReport:
     """The watch report for the RL variant ``variant`` (id or name)."""
-    from harness.registry.finetune import _latest
+    from harness.registry.finetune import latest_run
 
     limits = limits or WatchLimits()
     wanted = get_variant(store, variant)
@@ -97,8 +97,8 @@ def watch_variant(
     if parent is not None:
         with open_store(store_path(store)) as opened:
             runs = opened.list_runs()
-            own = _latest(runs, wanted.weights_hash, summary_suite)
-            base = _latest(runs, parent.weights_hash, summary_suite, like=own) if own else None
+            own = latest_run(runs, wanted.weights_hash, summary_suite)
+            base = latest_run(runs, parent.weights_hash, summary_suite, like=own) if own else None
             if own is None or base is None:
                 missing = wanted.name if own is None else parent.name
                 report.notes.append(

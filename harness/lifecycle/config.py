@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
-from harness.recipes.config import Section, _read_yaml, deep_merge, recipes_dir
+from harness.recipes.config import Section, deep_merge, read_yaml, recipes_dir
 
 START = "start"
 
@@ -61,7 +61,7 @@ def load_lifecycle_config(
     from harness.recipes.run import RECIPES
 
     path = Path(config_file) if config_file else recipes_dir() / "lifecycle.yaml"
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     profiles = raw.pop("profiles", None) or {}
     if profile not in profiles:
         raise HarnessError(

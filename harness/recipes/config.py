@@ -312,7 +312,7 @@ def load_recipe_config(
     if recipe not in CONFIG_MODELS:
         raise HarnessError(f"unknown recipe '{recipe}'; known: {', '.join(CONFIG_MODELS)}")
     path = Path(config_file) if config_file else recipes_dir() / f"{recipe}.yaml"
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     profiles = raw.pop("profiles", None) or {}
     if not isinstance(profiles, dict):
         raise HarnessError(f"{path}: 'profiles' must map profile names to settings")
@@ -389,7 +389,7 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise HarnessError(f"recipe config {path} not found; pass --config FILE or check the name")
     try:

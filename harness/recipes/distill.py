@@ -24,7 +24,7 @@ from trl import SFTTrainer
 
 from harness.errors import HarnessError
 from harness.recipes.config import StudentShape
-from harness.recipes.examples import Example, dialogsum_examples, examples_hash
+from harness.recipes.examples import Example, examples_hash, sft_examples
 from harness.recipes.quantize import full_model
 from harness.recipes.session import RecipeSession
 from harness.recipes.trainer import TrainingOutcome, argument_values, run_trainer
@@ -40,12 +40,7 @@ def train(session: RecipeSession) -> Variant:
     run = session.run_dir()
     parent, loaded = session.load_parent()
     teacher = full_model(loaded.model, parent.name)
-    examples = dialogsum_examples(
-        limit=config.data.limit,
-        seed=config.data.seed,
-        max_length=config.data.max_length,
-        tokenizer=loaded.tokenizer,
-    )
+    examples = sft_examples(config.data, loaded.tokenizer)
     session.seed_everything()  # a random student's initial weights
     student, taken = build_student(teacher, config.student)
     teacher_params = sum(p.numel() for p in teacher.parameters())

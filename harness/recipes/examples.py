@@ -15,6 +15,7 @@ from typing import Any
 from harness.data import load_split, resolve_data_root
 from harness.data.readers import read_docs
 from harness.errors import HarnessError
+from harness.recipes.config import SFTData
 from harness.tasks.templates import render
 
 DIALOGSUM_SUITE = "dialogsum"
@@ -49,6 +50,13 @@ def dialogsum_examples(
         return Example(prompt=prompt, completion=completion, source="dialogsum")
 
     return _sample_fitting(loaded.docs, build, limit, seed, max_length, tokenizer)
+
+
+def sft_examples(data: SFTData, tokenizer: Any) -> list[Example]:
+    """The DialogSum training examples a recipe's ``data`` block selects."""
+    return dialogsum_examples(
+        limit=data.limit, seed=data.seed, max_length=data.max_length, tokenizer=tokenizer
+    )
 
 
 def alpaca_examples(*, limit: int, seed: int, max_length: int, tokenizer: Any) -> list[Example]:

@@ -10,7 +10,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from harness.recipes.config import LoraSettings
-from harness.recipes.examples import dialogsum_examples, examples_hash
+from harness.recipes.examples import examples_hash, sft_examples
 from harness.recipes.session import RecipeSession
 
 if TYPE_CHECKING:
@@ -21,12 +21,7 @@ def train(session: RecipeSession) -> Variant:
     config = session.config
     run = session.run_dir()
     parent, loaded = session.load_parent()
-    examples = dialogsum_examples(
-        limit=config.data.limit,
-        seed=config.data.seed,
-        max_length=config.data.max_length,
-        tokenizer=loaded.tokenizer,
-    )
+    examples = sft_examples(config.data, loaded.tokenizer)
     session.seed_everything()  # the adapter's A matrices start random
     model = attach_lora(loaded.model, config.lora)
     trainable, total = model.get_nb_trainable_parameters()

@@ -17,10 +17,10 @@ import torch
 from transformers import TrainerCallback
 
 from harness.compression import PruningReport, magnitude_prune, prune_mlp_channels, weight_sparsity
-from harness.recipes.examples import Example, dialogsum_examples, examples_hash
+from harness.recipes.examples import Example, examples_hash, sft_examples
 from harness.recipes.quantize import full_model, weights_on_disk
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import TrainingOutcome, train_sft
+from harness.recipes.trainer import TrainingOutcome, train_sft, untrained
 
 if TYPE_CHECKING:
     from harness.recipes.run_dir import RunDir
@@ -41,21 +41,12 @@ def train(session: RecipeSession) -> Variant:
     )
     examples: list[Example] = []
     if settings.recovery_steps > 0:
-        examples = dialogsum_examples(
-            limit=config.data.limit,
-            seed=config.data.seed,
-            max_length=config.data.max_length,
-            tokenizer=loaded.tokenizer,
-        )
+        examples = sft_examples(config.data, loaded.tokenizer)
         session.seed_everything()
         outcome = recover(session, model, loaded.tokenizer, examples, run, report.method)
         model = outcome.model
     else:
-        for parameter in model.parameters():
-            parameter.requires_grad_(False)  # nothing trains: trainable_params is 0
-        outcome = TrainingOutcome(
-            model=model, steps=0, seconds=time.perf_counter() - started, curves={"loss": []}
-        )
+        outcome = untrained(model, time.perf_counter() - started)
     # Saved here first to measure the folder; registering writes the same files again.
     model.save_pretrained(str(run.root / "model"))
     details: dict[str, Any] = {

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from harness.compression import QuantizationReport, parameter_bytes
 from harness.errors import HarnessError
 from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import TrainingOutcome
+from harness.recipes.trainer import untrained
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -76,11 +76,7 @@ def train(session: RecipeSession) -> Variant:
         "tokens_per_second_quantized": speed_quantized,
         "next_token_kl": kl,
     }
-    for parameter in quantized.parameters():
-        parameter.requires_grad_(False)  # nothing here trains: trainable_params is 0
-    outcome = TrainingOutcome(
-        model=quantized, steps=0, seconds=time.perf_counter() - started, curves={"loss": []}
-    )
+    outcome = untrained(quantized, time.perf_counter() - started)
     variant = session.register(
         kind="quantized",
         parent=parent,

@@ -156,22 +156,17 @@ def _trainer(
     dataset = Dataset.from_list([{"prompt": p.prompt, "source": p.source} for p in prompts])
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    if rl.algorithm == "grpo":
-        from trl import GRPOConfig, GRPOTrainer
+    import trl
 
-        return GRPOTrainer(
-            model=model,
-            reward_funcs=[reward],
-            args=GRPOConfig(**shared),
-            train_dataset=dataset,
-            processing_class=tokenizer,
-        )
-    from trl import RLOOConfig, RLOOTrainer
-
-    return RLOOTrainer(
+    # The two trainers take the same arguments; only the advantage estimate differs.
+    config_class, trainer_class = {
+        "grpo": (trl.GRPOConfig, trl.GRPOTrainer),
+        "rloo": (trl.RLOOConfig, trl.RLOOTrainer),
+    }[rl.algorithm]
+    return trainer_class(
         model=model,
         reward_funcs=[reward],
-        args=RLOOConfig(**shared),
+        args=config_class(**shared),
         train_dataset=dataset,
         processing_class=tokenizer,
     )

@@ -112,23 +112,8 @@ def last_statements(prompt: str, keep: int | None) -> str:
 
 
 def evaluated_indices(task: Any, up_to_limit: int) -> set[int]:
-    """Every document the task scores under ``--limit L`` for any L from 1 to ``up_to_limit``.
-
-    The same selection as :meth:`Task.doc_indices`, with the strata rendered once.
-    """
-    from harness.tasks.subset import first_n, stratified_sample
-    from harness.tasks.templates import render
-
-    template = task.config.stratify_by
-    strata = (
-        None
-        if template is None
-        else [render(template, doc, where=f"task '{task.name}': stratify_by") for doc in task.docs]
-    )
+    """Every document the task scores under ``--limit L`` for any L from 1 to ``up_to_limit``."""
     seen: set[int] = set()
     for limit in range(1, up_to_limit + 1):
-        if strata is None:
-            seen.update(first_n(len(task.docs), limit))
-        else:
-            seen.update(stratified_sample(strata, limit, task.config.stratify_seed))
+        seen.update(task.doc_indices(limit))
     return seen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from harness.recipes.examples import dialogsum_examples, examples_hash
+from harness.recipes.examples import examples_hash, sft_examples
 from harness.recipes.session import RecipeSession
 
 if TYPE_CHECKING:
@@ -18,12 +18,7 @@ def train(session: RecipeSession) -> Variant:
     config = session.config
     run = session.run_dir()
     parent, loaded = session.load_parent()
-    examples = dialogsum_examples(
-        limit=config.data.limit,
-        seed=config.data.seed,
-        max_length=config.data.max_length,
-        tokenizer=loaded.tokenizer,
-    )
+    examples = sft_examples(config.data, loaded.tokenizer)
     print(f"{len(examples)} DialogSum training examples; all {loaded.n_parameters:,} weights train")
     session.seed_everything()
     outcome = session.fit(

@@ -33,6 +33,14 @@ class TrainingOutcome:
     final_losses: dict[str, float] = field(default_factory=dict)
 
 
+def untrained(model: Any, seconds: float) -> TrainingOutcome:
+    """The outcome of a recipe that only transforms its parent (quantize, prune without
+    recovery): every weight frozen, so the variant records 0 trainable parameters."""
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    return TrainingOutcome(model=model, steps=0, seconds=seconds, curves={"loss": []})
+
+
 def uses_cpu(settings: TrainSettings) -> bool:
     import torch
 

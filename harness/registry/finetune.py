@@ -106,7 +106,7 @@ def _fill(
     suite: str,
     metrics: Sequence[str],
 ) -> None:
-    own = _latest(runs, row.variant.weights_hash, suite)
+    own = latest_run(runs, row.variant.weights_hash, suite)
     if own is None:
         row.notes.append(
             f"no complete {suite} run (harness eval --model {row.variant.name} --suite {suite})"
@@ -114,7 +114,7 @@ def _fill(
         return
     changes: dict[str, EdgeDiff] = {}
     if row.baseline is not None:
-        base = _latest(runs, row.baseline.weights_hash, suite, like=own)
+        base = latest_run(runs, row.baseline.weights_hash, suite, like=own)
         if base is None:
             row.notes.append(f"baseline {row.baseline.name} has no complete {suite} run")
         else:
@@ -132,7 +132,7 @@ def _fill(
             row.lines.append(MetricLine(suite, metric, values[metric], None))
 
 
-def _latest(
+def latest_run(
     runs: Sequence[RunRecord], weights_hash: str, suite: str, like: RunRecord | None = None
 ) -> RunRecord | None:
     """The newest complete run of these weights on ``suite``; one on the same items first."""

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -136,12 +137,16 @@ class Task:
 
     def doc_indices(self, limit: int | None) -> list[int]:
         """Dataset indices of the documents a run with ``limit`` scores."""
-        template = self.config.stratify_by
-        if template is None:
+        if self.config.stratify_by is None:
             return first_n(len(self.docs), limit)
+        return stratified_sample(self._strata, limit, self.config.stratify_seed)
+
+    @cached_property
+    def _strata(self) -> list[str]:
+        """Each document's ``stratify_by`` value, rendered once per task."""
+        template = self.config.stratify_by or ""
         where = f"task '{self.name}': stratify_by"
-        strata = [render(template, doc, where=where) for doc in self.docs]
-        return stratified_sample(strata, limit, self.config.stratify_seed)
+        return [render(template, doc, where=where) for doc in self.docs]
 
     def _item(self, doc_id: int, doc: Doc, formatter: PromptFormatter) -> TaskItem:
         cfg = self.config
