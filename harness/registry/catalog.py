@@ -14,8 +14,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.registry.variant import Variant, check_kind, size_on_disk, variant_id_for
 from harness.store import Store, open_store, store_path
-
-_AMBIGUOUS_SHOWN = 5
+from harness.store.prefix import only_match
 
 
 def register_variant(store: str | Path, variant: Variant) -> Variant:
@@ -47,15 +46,14 @@ def find_variant(store: str | Path, id_or_name: str) -> Variant | None:
         if opened is None:
             return None
         record = opened.get_variant(wanted) or opened.get_variant_by_name(wanted)
-        if record is None and len(wanted) > 2:
-            matches = opened.find_variants_by_prefix(wanted, limit=_AMBIGUOUS_SHOWN + 1)
-            if len(matches) > 1:
-                shown = ", ".join(m.variant_id for m in matches[:_AMBIGUOUS_SHOWN])
-                raise HarnessError(
-                    f"variant id prefix '{wanted}' is ambiguous: it matches {shown}; "
-                    "type more characters of the id (see `harness variants`)"
-                )
-            record = matches[0] if matches else None
+        if record is None and len(wanted) > len("v-"):  # "v-" alone would match them all
+            record = only_match(
+                wanted,
+                opened.find_variants_by_prefix(wanted),
+                lambda v: v.variant_id,
+                noun="variant id",
+                hint="type more characters of the id (see `harness variants`)",
+            )
     return Variant.from_record(record) if record is not None else None
 
 

@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from harness.errors import HarnessError
 from harness.store import rows, sql
+from harness.store.prefix import only_match, prefix_parameters
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
@@ -31,7 +32,6 @@ from harness.store.records import (
 from harness.store.schema import ensure_schema
 
 BUSY_TIMEOUT_S = 30.0
-_AMBIGUOUS_SHOWN = 5
 
 
 class Store:
@@ -134,20 +134,17 @@ class Store:
         exact = self._query(sql.SELECT_RUN, {"run_id": wanted})
         if exact:
             return rows.run_from_row(exact[0])
-        matches = self._query(
-            sql.SELECT_RUNS_BY_PREFIX,
-            {"prefix": wanted, "length": len(wanted), "limit": _AMBIGUOUS_SHOWN + 1},
+        matches = self._query(sql.SELECT_RUNS_BY_PREFIX, prefix_parameters(wanted))
+        run = only_match(
+            wanted,
+            [rows.run_from_row(row) for row in matches],
+            lambda r: r.run_id,
+            noun="run id",
+            hint="type more characters of the run id",
         )
-        if not matches:
+        if run is None:
             raise _no_such_run(wanted)
-        if len(matches) > 1:
-            shown = ", ".join(str(row["run_id"]) for row in matches[:_AMBIGUOUS_SHOWN])
-            more = ", ..." if len(matches) > _AMBIGUOUS_SHOWN else ""
-            raise HarnessError(
-                f"run id prefix '{wanted}' is ambiguous: it matches {shown}{more}; "
-                "type more characters of the run id"
-            )
-        return rows.run_from_row(matches[0])
+        return run
 
     # -- task results ----------------------------------------------------------------------
 
@@ -278,11 +275,9 @@ class Store:
         found = self._query(sql.SELECT_VARIANT_BY_NAME, {"name": name})
         return rows.variant_from_row(found[0]) if found else None
 
-    def find_variants_by_prefix(self, prefix: str, limit: int = 6) -> list[VariantRecord]:
-        """Variants whose id starts with ``prefix`` (git-style short ids), at most ``limit``."""
-        found = self._query(
-            sql.SELECT_VARIANTS_BY_PREFIX, {"prefix": prefix, "length": len(prefix), "limit": limit}
-        )
+    def find_variants_by_prefix(self, prefix: str) -> list[VariantRecord]:
+        """Variants whose id starts with ``prefix`` (git-style short ids), for :func:`only_match`."""
+        found = self._query(sql.SELECT_VARIANTS_BY_PREFIX, prefix_parameters(prefix))
         return [rows.variant_from_row(row) for row in found]
 
     def list_variants(self) -> list[VariantRecord]:
