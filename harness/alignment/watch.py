@@ -72,7 +72,7 @@ def watch_variant(
     metric: str = "rouge1",
 ) -> WatchReport:
     """The watch report for the RL variant ``variant`` (id or name)."""
-    from harness.registry.finetune import latest_run
+    from harness.compare.resolve import latest_run
 
     limits = limits or WatchLimits()
     wanted = get_variant(store, variant)

@@ -74,11 +74,12 @@ def run(args: argparse.Namespace) -> int:
         CompareSettings,
         compare_runs,
         exit_code,
-        format_comparison,
         parse_margins,
         record_decision,
     )
-    from harness.compare.reports import write_json, write_junit
+    from harness.compare.reports import write_json
+    from harness.report.comparison_table import format_comparison
+    from harness.report.junit import write_junit
     from harness.store import open_store, store_path
 
     margins = parse_margins(args.margin)

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 def summary(config: LifecycleConfig, result: LifecycleResult, store: str) -> str:
     """The variants' table against their parents, the RL watch, and where the time went."""
     from harness.alignment import format_watch, watch_variant
-    from harness.registry.finetune import finetune_table, format_finetune_table
+    from harness.report.finetune import finetune_table, format_finetune_table
 
     start = result.variants["start"]
     extra = ((config.safety_suite, SAFETY_METRICS),) if config.safety_suite else ()

@@ -175,8 +175,8 @@ def _check_eval_suites(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace, variant: Variant, suite: str) -> None:
-    from harness.cli.tables import format_scores
     from harness.registry import load_variant
+    from harness.report.run_tables import format_scores
     from harness.runner import EvalOptions, run_eval
     from harness.store import open_store
 

@@ -6,14 +6,16 @@ paired bootstrap (with a sign-flip permutation p-value) for other per-item metri
 paired bootstrap over items for corpus metrics; Holm's correction across the tasks of a
 suite; the minimum detectable effect; and a pass / regress / inconclusive verdict against
 non-inferiority margins.
+
+Numbers and verdicts only: the comparison as text (the table, the JUnit file) is
+:mod:`harness.report`'s, which reads this package, never the other way round.
 """
 
 from harness.compare.comparison import CompareSettings, Comparison, ComparisonRow, compare_paired
 from harness.compare.pairing import DEFAULT_MIN_OVERLAP, PairedTask, pair_runs
-from harness.compare.reports import json_report, junit_xml, record_decision
+from harness.compare.reports import json_report, record_decision
 from harness.compare.resolve import resolve_run
 from harness.compare.runs import compare_runs
-from harness.compare.table import format_comparison
 from harness.compare.verdict import (
     POLICIES,
     VERDICTS,
@@ -37,9 +39,7 @@ __all__ = [
     "compare_paired",
     "compare_runs",
     "exit_code",
-    "format_comparison",
     "json_report",
-    "junit_xml",
     "pair_runs",
     "parse_margins",
     "record_decision",

@@ -1,4 +1,7 @@
-"""Machine-readable gate results for CI systems: JUnit XML and JSON, and the stored decision."""
+"""Machine-readable gate results: the JSON payload for CI systems, and the stored decision.
+
+The JUnit XML file embeds the text table, so it is a report: :mod:`harness.report.junit`.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,8 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from harness.compare.comparison import Comparison
-from harness.compare.table import format_comparison
 from harness.compare.verdict import Policy, exit_code
 from harness.store import GateDecisionRecord, Store
 
@@ -45,51 +46,6 @@ def json_report(comparison: Comparison, policy: Policy) -> dict[str, Any]:
 
 def write_json(path: str | Path, comparison: Comparison, policy: Policy) -> None:
     _write(path, json.dumps(json_report(comparison, policy), indent=2) + "\n")
-
-
-def junit_xml(comparison: Comparison, policy: Policy) -> str:
-    """One test case per primary row; a regression is a failure, doubt a failure or skip.
-
-    Under ``warn`` an inconclusive row is a skipped test (visible, not red); under
-    ``fail-on-inconclusive`` it fails like the gate does.
-    """
-    primary = [r for r in comparison.rows if r.primary or r.verdict == "regress"]
-    suite = ET.Element(
-        "testsuite",
-        name=f"harness-gate.{comparison.suite}",
-        tests=str(len(primary)),
-        failures=str(
-            sum(
-                r.verdict == "regress"
-                or (r.verdict == "inconclusive" and policy == "fail-on-inconclusive")
-                for r in primary
-            )
-        ),
-        skipped=str(sum(r.verdict == "inconclusive" and policy == "warn" for r in primary)),
-    )
-    table = format_comparison(comparison)
-    for row in primary:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"harness.{comparison.suite}",
-            name=f"{row.name}.{row.metric}",
-        )
-        summary = (
-            f"{row.metric} on {row.name}: baseline {row.baseline:.4f}, candidate "
-            f"{row.candidate:.4f}, diff {row.difference:+.4f} "
-            f"[{row.ci_low:+.4f}, {row.ci_high:+.4f}], margin {row.margin}, n {row.n}"
-        )
-        if row.verdict == "regress":
-            ET.SubElement(case, "failure", message=f"regress: {summary}").text = table
-        elif row.verdict == "inconclusive":
-            tag = "failure" if policy == "fail-on-inconclusive" else "skipped"
-            ET.SubElement(case, tag, message=f"inconclusive: {summary}").text = table
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def write_junit(path: str | Path, comparison: Comparison, policy: Policy) -> None:
-    _write(path, junit_xml(comparison, policy))
 
 
 def _write(path: str | Path, text: str) -> None:

@@ -6,7 +6,7 @@ complete run of that model on the suite (the variant registry will add variant i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.errors import HarnessError
@@ -82,6 +82,20 @@ def latest_matching_run(
         ):
             return run
     return None
+
+
+def latest_run(
+    runs: Sequence[RunRecord], weights_hash: str, suite: str, like: RunRecord | None = None
+) -> RunRecord | None:
+    """The newest complete run of these weights on ``suite``; one on the same items first."""
+    found = [
+        r
+        for r in runs
+        if r.model_hash == weights_hash and r.suite == suite and r.status == "complete"
+    ]
+    if like is not None:
+        found = [r for r in found if same_items(r.config, like.config)] or found
+    return found[0] if found else None
 
 
 def same_items(config: Mapping[str, Any], other: Mapping[str, Any]) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from harness.cli.tables import format_table
 from harness.compare.comparison import Comparison, ComparisonRow
+from harness.report.text_table import format_table
 
 HEADER = [
     "scope",

@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.compare.resolve import latest_run
 from harness.leaderboard.lineage import EdgeDiff, safe_compare_edge
 from harness.registry.catalog import get_variant, list_variants
 from harness.registry.lineage import format_count, lineage_members, root_of
 from harness.registry.variant import Variant
+from harness.report.text_table import format_table
 from harness.store import RunRecord, Store, open_store, store_path
 
 SUMMARY_METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -132,22 +134,6 @@ def _fill(
             row.lines.append(MetricLine(suite, metric, values[metric], None))
 
 
-def latest_run(
-    runs: Sequence[RunRecord], weights_hash: str, suite: str, like: RunRecord | None = None
-) -> RunRecord | None:
-    """The newest complete run of these weights on ``suite``; one on the same items first."""
-    from harness.compare.resolve import same_items
-
-    found = [
-        r
-        for r in runs
-        if r.model_hash == weights_hash and r.suite == suite and r.status == "complete"
-    ]
-    if like is not None:
-        found = [r for r in found if same_items(r.config, like.config)] or found
-    return found[0] if found else None
-
-
 def _pooled_values(store: Store, run: RunRecord, metrics: Sequence[str]) -> dict[str, float]:
     """Per metric, the item-weighted mean of the task scores: the pooled value over the suite."""
     totals: dict[str, tuple[float, int]] = {}
@@ -160,8 +146,6 @@ def _pooled_values(store: Store, run: RunRecord, metrics: Sequence[str]) -> dict
 
 def format_finetune_table(rows: Sequence[FinetuneRow], against: str = "parent") -> str:
     """One line per variant and metric: value, change vs baseline with its 95% CI."""
-    from harness.cli.tables import format_table
-
     header = [
         "variant",
         "kind",

@@ -1,23 +1,11 @@
-"""Plain-text tables of stored runs and scores, for the terminal."""
+"""Plain-text tables of stored runs and their scores, as ``harness eval/runs/show`` print them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.report.text_table import format_table
 from harness.store import RunRecord, ScoreRecord
-
-
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned first column, right-aligned others, padded to the widest cell."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        first = str(cells[0]).ljust(widths[0])
-        rest = [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
-        return "  ".join([first, *rest]).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def format_cell(score: ScoreRecord) -> str:
@@ -49,6 +37,7 @@ def format_scores(scores: Sequence[ScoreRecord]) -> str:
 
 
 def format_runs(runs: Sequence[RunRecord]) -> str:
+    """One row per run, newest first as given: id, date, status, suite, model, time, tokens."""
     rows = [
         [
             r.run_id,

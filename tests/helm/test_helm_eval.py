@@ -187,8 +187,8 @@ def test_a_perturbed_field_the_document_lacks_is_an_error_naming_the_fields() ->
 
 
 def test_the_family_table_has_a_row_per_task_with_its_accuracy_metric(helm_run) -> None:  # type: ignore[no-untyped-def]
-    from harness.cli.tables import format_helm_families
     from harness.helm.report import HEADER, family_rows
+    from harness.report.run_tables import format_helm_families
 
     scores, _, records = helm_run
     rows = {r.cells[0]: dict(zip(HEADER, r.cells, strict=True)) for r in family_rows(records)}

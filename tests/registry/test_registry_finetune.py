@@ -10,7 +10,7 @@ from registry_factories import register_lora
 
 from harness.cli.main import main
 from harness.registry import Variant, load_variant
-from harness.registry.finetune import finetune_table
+from harness.report.finetune import finetune_table
 from harness.runner import EvalOptions, run_eval
 from harness.store import open_store
 
