@@ -15,11 +15,11 @@ import streamlit as st
 
 from harness.leaderboard import Snapshot, load_snapshot
 from harness.leaderboard.variants import format_parameters
+from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
 from harness.store import RunRecord, SampleRecord, open_store, store_path
 
-DEFAULT_STORE = "reports/harness.db"
 STORE_ENV = "HARNESS_STORE"
-FILL_COMMAND = "harness eval --model smollm2-135m-instruct --suite mmlu --limit 2"
+FILL_COMMAND = f"harness eval --model {DEFAULT_MODEL} --suite mmlu --limit 2"
 
 
 def default_store() -> str:

@@ -1,9 +1,19 @@
-"""Where the harness keeps things: its cache home and the repository it runs from."""
+"""Where the harness keeps things, and what it uses when told nothing.
+
+The cache home, the repository it runs from, the default results store and the default
+model: every command, fixture and config reads its defaults from here, so they agree.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+DEFAULT_STORE = "reports/harness.db"
+"""The results store a command uses without ``--store`` (relative to the working folder)."""
+
+DEFAULT_MODEL = "smollm2-135m-instruct"
+"""The model evaluated without ``--model``: the packaged SmolLM2, which works offline."""
 
 
 def harness_home() -> Path:

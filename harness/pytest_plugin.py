@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
+
 if TYPE_CHECKING:
     from harness.compare import Comparison
     from harness.models import LoadedModel
@@ -31,15 +33,13 @@ if TYPE_CHECKING:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "harness-lab benchmarks")
-    group.addoption(
-        "--harness-model", default="smollm2-135m-instruct", help="model spec to evaluate"
-    )
+    group.addoption("--harness-model", default=DEFAULT_MODEL, help="model spec to evaluate")
     group.addoption(
         "--harness-baseline",
         default=None,
         help="baseline run id or model spec (default: the --harness-model's previous run)",
     )
-    group.addoption("--harness-store", default="reports/harness.db", help="results store")
+    group.addoption("--harness-store", default=DEFAULT_STORE, help="results store")
     group.addoption(
         "--harness-limit", type=int, default=None, help="first N documents of each task"
     )
@@ -96,10 +96,11 @@ class _Session:
         return self.config.getoption(name)
 
     def model(self, spec: str) -> LoadedModel:
+        """``spec`` loaded once per session: a variant of ``--harness-store``, else a source."""
         if spec not in self.models:
-            from harness.models import load_model
+            from harness.registry import load_model_or_variant
 
-            self.models[spec] = load_model(spec)
+            self.models[spec] = load_model_or_variant(self.option("harness_store"), spec)
         return self.models[spec]
 
     def evaluate(self, suite: str, model: str | None = None, **opts: Any) -> HarnessRun:
@@ -158,13 +159,8 @@ def assert_no_regression(_harness_session: _Session) -> Callable[..., Comparison
         margins: Mapping[str, float] | None = None,
     ) -> Comparison:
         __tracebackhide__ = True  # the table is the message; the plugin's frames are noise
-        from harness.compare import (
-            compare_runs,
-            exit_code,
-            format_comparison,
-            parse_margins,
-            record_decision,
-        )
+        from harness.compare import compare_runs, exit_code, parse_margins, record_decision
+        from harness.report.comparison_table import format_comparison
         from harness.store import open_store
 
         policy = session.option("harness_policy")

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
+from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
 
 if TYPE_CHECKING:
     from harness.store import ScoreRecord
-
-DEFAULT_STORE = "reports/harness.db"
 
 
 def _csv(value: str) -> list[str]:
@@ -37,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = commands.add_parser("eval", help="evaluate a model on a suite and store the results")
     ev.add_argument(
         "--model",
-        default="smollm2-135m-instruct",
+        default=DEFAULT_MODEL,
         help="registry name, .gguf file, model folder, Hub id, or variant id/name",
     )
     ev.add_argument(
@@ -211,7 +210,7 @@ def _eval(args: argparse.Namespace) -> int:
     from harness.backends.generation_config import parse_generation_overrides
 
     gen = parse_generation_overrides(args.gen)  # before the model loads: a typo fails fast
-    from harness.cli.tables import format_scores
+    from harness.report.run_tables import format_scores
     from harness.runner import EvalOptions, run_eval
     from harness.store import open_store
 
@@ -231,10 +230,7 @@ def _eval(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress=not args.no_progress,
     )
-    from harness.cli.variants import variant_in_store
-
-    loaded = variant_in_store(args.store, args.model, dtype=args.dtype, device=args.device)
-    report = run_eval(options, model=loaded, log=lambda line: print(line, file=sys.stderr))
+    report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_path) as store:
         scores = store.get_scores(report.run_id)
     print(format_scores(scores))
@@ -248,7 +244,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _runs(args: argparse.Namespace) -> int:
-    from harness.cli.tables import format_runs
+    from harness.report.run_tables import format_runs
     from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
@@ -258,7 +254,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from harness.cli.tables import format_scores
+    from harness.report.run_tables import format_scores
     from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
@@ -283,7 +279,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _print_helm_families(scores: list[ScoreRecord]) -> None:
     """HELM's seven families side by side, for runs of tasks with perturbed copies."""
-    from harness.cli.tables import format_helm_families
+    from harness.report.run_tables import format_helm_families
 
     table = format_helm_families(scores)
     if table:

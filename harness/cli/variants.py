@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from harness.paths import DEFAULT_MODEL
+
 if TYPE_CHECKING:
-    from harness.memory import MemoryLine, ModelShape
-    from harness.models.loaded import LoadedModel
+    from harness.memory import ArchitectureShape, MemoryLine
     from harness.registry import Variant
 
 GIB = 1024**3
@@ -32,7 +33,7 @@ def add_parsers(
     )
     memory.add_argument(
         "--model",
-        default="smollm2-135m-instruct",
+        default=DEFAULT_MODEL,
         help="registry name, model folder, Hub id or variant (config only, no weights loaded)",
     )
     memory.add_argument("--gpus", type=int, default=8, help="GPUs for the DDP/ZeRO rows")
@@ -72,8 +73,8 @@ def _variants(args: argparse.Namespace) -> int:
 
 def format_variants(variants: list[Variant]) -> str:
     """One row per variant: identity, lineage, recipe, sizes, training time and losses."""
-    from harness.cli.tables import format_table
     from harness.registry.lineage import format_count
+    from harness.report.text_table import format_table
 
     names = {v.variant_id: v.name for v in variants}
     rows = [
@@ -120,10 +121,10 @@ def _memory(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_memory(shape: ModelShape, lines: list[MemoryLine]) -> str:
+def format_memory(shape: ArchitectureShape, lines: list[MemoryLine]) -> str:
     """Sections of rows (label, bytes, GiB, rule), headed by the model and Chinchilla tokens."""
-    from harness.cli.tables import format_table
     from harness.memory import chinchilla_tokens
+    from harness.report.text_table import format_table
 
     out = [
         f"{shape.name}: {shape.n_parameters:,} parameters "
@@ -155,7 +156,7 @@ def _format_bytes(n: int) -> str:
 def finetune_report(args: argparse.Namespace) -> int:
     """``harness report finetune``: the lineage's task gains and forgetting, paired."""
     from harness.errors import HarnessError
-    from harness.registry.finetune import finetune_table, format_finetune_table
+    from harness.report.finetune import finetune_table, format_finetune_table
     from harness.store import store_path
 
     if not args.variant:
@@ -173,17 +174,3 @@ def finetune_report(args: argparse.Namespace) -> int:
     )
     print(format_finetune_table(rows, args.against))
     return 0
-
-
-def variant_in_store(store: str, spec: str, *, dtype: str, device: str) -> LoadedModel | None:
-    """The variant ``spec`` names in ``--store``, loaded; ``None`` when it names none there.
-
-    ``load_model`` finds variants in ``$HARNESS_STORE`` or the default store only; this lets
-    ``harness eval --store other.db --model VARIANT`` use the store the user named.
-    """
-    from harness.registry import find_variant, load_variant
-
-    variant = find_variant(store, spec)
-    if variant is None:
-        return None
-    return load_variant(store, variant.variant_id, dtype=dtype, device=device)

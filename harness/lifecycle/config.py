@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
+from harness.paths import DEFAULT_MODEL
 from harness.recipes.config import Section, deep_merge, read_yaml, recipes_dir
 
 START = "start"
@@ -43,7 +44,7 @@ class EvalConfig(Section):
 
 class LifecycleConfig(Section):
     name: str = "lifecycle"  # variant names are "<name>-<step>"
-    start: str = "smollm2-135m-instruct"
+    start: str = DEFAULT_MODEL
     steps: dict[str, StepConfig] = Field(default_factory=dict)
     evaluate: dict[str, EvalConfig] = Field(default_factory=dict)
     summary_suite: str = "dialogsum"

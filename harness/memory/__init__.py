@@ -13,13 +13,18 @@ from harness.memory.estimate import (
     memory_table,
     zero_stages,
 )
-from harness.memory.shape import DEFAULT_LORA_TARGETS, ModelShape, model_shape, shape_from_config
+from harness.memory.shape import (
+    DEFAULT_LORA_TARGETS,
+    ArchitectureShape,
+    model_shape,
+    shape_from_config,
+)
 
 __all__ = [
     "DEFAULT_LORA_TARGETS",
+    "ArchitectureShape",
     "MemoryLine",
     "MemoryOptions",
-    "ModelShape",
     "activation_bytes",
     "chinchilla_tokens",
     "memory_table",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.memory.shape import DEFAULT_LORA_TARGETS, ModelShape
+from harness.memory.shape import DEFAULT_LORA_TARGETS, ArchitectureShape
 
 WEIGHT_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 ADAM_FP32 = {"weights": 4, "gradients": 4, "optimizer states": 8}
@@ -53,7 +53,9 @@ class MemoryLine:
     rule: str
 
 
-def activation_bytes(shape: ModelShape, batch: int, seq_len: int, bytes_per_value: int) -> int:
+def activation_bytes(
+    shape: ArchitectureShape, batch: int, seq_len: int, bytes_per_value: int
+) -> int:
     """Activations kept for the backward pass: the per-layer term plus the fp32 logits."""
     s, b, h, a = seq_len, batch, shape.hidden_size, shape.n_heads
     per_layer_16bit = s * b * h * 34 + 5 * a * s * s * b
@@ -62,7 +64,7 @@ def activation_bytes(shape: ModelShape, batch: int, seq_len: int, bytes_per_valu
     return layers + logits
 
 
-def memory_table(shape: ModelShape, options: MemoryOptions) -> list[MemoryLine]:
+def memory_table(shape: ArchitectureShape, options: MemoryOptions) -> list[MemoryLine]:
     """Every row of ``harness memory``, in print order."""
     if options.gpus < 1 or options.batch < 1 or options.seq_len < 1 or options.lora_rank < 1:
         from harness.errors import HarnessError

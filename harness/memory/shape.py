@@ -16,7 +16,7 @@ DEFAULT_LORA_TARGETS = ("q_proj", "v_proj")
 
 
 @dataclass(frozen=True)
-class ModelShape:
+class ArchitectureShape:
     """What the memory arithmetic needs to know about a model."""
 
     name: str
@@ -40,7 +40,7 @@ class ModelShape:
         )
 
 
-def shape_from_config(config: Any, name: str) -> ModelShape:
+def shape_from_config(config: Any, name: str) -> ArchitectureShape:
     """Build the model on the meta device and read its parameter count and Linear layers."""
     import torch
     from transformers import AutoModelForCausalLM
@@ -53,7 +53,7 @@ def shape_from_config(config: Any, name: str) -> ModelShape:
         if isinstance(module, torch.nn.Linear) and module_name != "lm_head"
     )
     text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
-    return ModelShape(
+    return ArchitectureShape(
         name=name,
         n_parameters=sum(p.numel() for p in model.parameters()),
         n_layers=int(text_config.num_hidden_layers),
@@ -64,11 +64,12 @@ def shape_from_config(config: Any, name: str) -> ModelShape:
     )
 
 
-def model_shape(spec: str, store: str | Path | None = None) -> ModelShape:
+def model_shape(spec: str, store: str | Path | None = None) -> ArchitectureShape:
     """The shape of the model a ``--model`` spec names, from its config only.
 
     Accepts what ``harness eval --model`` accepts: a packaged name, ``tiny-random-llama``,
-    a .gguf file, a model folder, a Hub id, or a registered variant's id or name.
+    a .gguf file, a model folder, a Hub id, or the id or name of a variant registered in
+    ``store`` (variants are looked up only in the store passed, never a default one).
     """
     from transformers import AutoConfig
 
@@ -119,14 +120,12 @@ def _config_source(spec: str, store: str | Path | None) -> Any:
 
 
 def _find_variant(spec: str, store: str | Path | None) -> Any:
-    import os
-
+    """The variant ``spec`` names in ``store``; with no store given, none."""
+    if store is None:
+        return None
     from harness.registry import find_variant
 
-    for location in (store, os.environ.get("HARNESS_STORE"), "reports/harness.db"):
-        if location and (found := find_variant(location, spec)) is not None:
-            return found
-    return None
+    return find_variant(store, spec)
 
 
 def _variant_config_source(variant: Any, store: str | Path | None) -> Any:

@@ -5,8 +5,10 @@ A spec is one of, tried in this order:
 - ``tiny-random-llama[:k=v,...]``, a small random model for tests;
 - a path to a ``.gguf`` file (converted once to a cached safetensors folder);
 - a local Hugging Face folder (with ``config.json``);
-- a Hub id (``org/name``), which works where the Hub is reachable;
-- a registered variant's id or name, in ``$HARNESS_STORE`` or ``reports/harness.db``.
+- a Hub id (``org/name``), which works where the Hub is reachable.
+
+A registered variant's id or name is not a source: the registry resolves it, given the
+store to look in (:func:`harness.registry.load_model_or_variant`), and loads its source here.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from harness.models.hashing import weights_hash
 from harness.models.loaded import LoadedModel
 from harness.models.packaged import PACKAGED_MODELS, packaged_file
 from harness.models.tiny import TINY_PREFIX, build_tiny_llama, parse_tiny_options
+from harness.paths import DEFAULT_MODEL
 
-DEFAULT_MODEL = "smollm2-135m-instruct"
 DTYPES = ("float32", "bfloat16", "float16")
 
 
@@ -75,27 +77,10 @@ def load_model(
         )
     if _looks_like_hub_id(spec):
         return _from_hub(spec, dtype=dtype, device=device)
-    variant_store = _store_with_variant(spec)
-    if variant_store is not None:
-        from harness.registry import load_variant
-
-        return load_variant(variant_store, spec, dtype=dtype, device=device)
     raise HarnessError(
         f"unknown model '{spec}'; use {', '.join(PACKAGED_MODELS)}, {TINY_PREFIX}, "
         "a .gguf file, a model folder, a Hub id (org/name) or a variant (`harness variants`)"
     )
-
-
-def _store_with_variant(spec: str) -> str | None:
-    """``$HARNESS_STORE`` or the default store when it registers a variant named ``spec``."""
-    import os
-
-    from harness.registry import find_variant
-
-    for store in (os.environ.get("HARNESS_STORE"), "reports/harness.db"):
-        if store and find_variant(store, spec) is not None:
-            return store
-    return None
 
 
 def known_models() -> list[str]:

@@ -16,6 +16,7 @@ from harness.registry.catalog import (
     register_variant,
 )
 from harness.registry.loading import load_variant
+from harness.registry.resolve import load_model_or_variant
 from harness.registry.variant import (
     VARIANT_KINDS,
     Variant,
@@ -42,6 +43,7 @@ __all__ = [
     "get_variant",
     "hash_weights",
     "list_variants",
+    "load_model_or_variant",
     "load_variant",
     "new_variant",
     "register_variant",

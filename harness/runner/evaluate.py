@@ -19,7 +19,9 @@ from harness.backends.base import Backend
 from harness.data.root import resolve_data_root
 from harness.errors import HarnessError
 from harness.metrics import MetricResult
-from harness.models import DEFAULT_MODEL, LoadedModel, load_model
+from harness.models import LoadedModel
+from harness.paths import DEFAULT_MODEL
+from harness.registry.resolve import load_model_or_variant
 from harness.runner.aggregate import suite_aggregates
 from harness.runner.progress import RunProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
@@ -105,7 +107,9 @@ def run_eval(
     loaded = (
         model
         if model is not None
-        else load_model(options.model, dtype=options.dtype, device=options.device)
+        else load_model_or_variant(
+            options.store, options.model, dtype=options.dtype, device=options.device
+        )
     )
     formatter, chat_hash = chat_formatter(loaded.tokenizer) if options.chat else (None, None)
     items = {

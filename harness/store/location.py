@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.paths import DEFAULT_STORE
 from harness.store.sqlite import Store
 
-DEFAULT_STORE_PATH = Path("reports/harness.db")
+DEFAULT_STORE_PATH = Path(DEFAULT_STORE)
 SQLITE_URL_PREFIX = "sqlite://"
 
 

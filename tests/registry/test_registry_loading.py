@@ -62,18 +62,6 @@ def test_a_full_folder_variant_loads_back_with_the_same_logits(
     assert loaded.name == "tiny-full" and loaded.details["parent_hash"] == tiny_root.weights_hash
 
 
-def test_load_model_accepts_a_variant_name_or_id_from_harness_store(
-    registry_store: Path, tiny_root: Variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    in_memory = register_lora(registry_store, tiny_root, tmp_path / "lora")
-    monkeypatch.setenv("HARNESS_STORE", str(registry_store))
-    variant = get_variant(registry_store, "tiny-lora")
-    for spec in ("tiny-lora", variant.variant_id):
-        loaded = load_model(spec)
-        assert loaded.spec == "tiny-lora"
-        assert torch.equal(_logits(loaded.model), _logits(in_memory))
-
-
 def test_changed_adapter_files_are_refused(
     registry_store: Path, tiny_root: Variant, tmp_path: Path
 ) -> None:
