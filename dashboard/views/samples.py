@@ -16,6 +16,7 @@ from harness.leaderboard import (
     pair_samples,
 )
 from harness.leaderboard.flips import is_correct
+from harness.store import GenerationOutputs
 
 NONE = "— none (one run) —"
 
@@ -90,9 +91,11 @@ if shown:
             if sample is None:
                 st.caption("not in this run")
                 continue
-            st.code(str(sample.outputs.get("prompt", "")), language=None, wrap_lines=True)
+            st.code(sample.outputs.prompt, language=None, wrap_lines=True)
             st.markdown(f"prediction: `{sample.prediction}` · target: `{sample.target}`")
-            references = sample.outputs.get("references")
+            references = (
+                sample.outputs.references if isinstance(sample.outputs, GenerationOutputs) else []
+            )
             if references:
                 st.markdown("references:\n" + "\n".join(f"- {r}" for r in references))
             probabilities = choice_probabilities(sample.outputs)

@@ -18,7 +18,7 @@ import numpy as np
 from harness.compare.paired_stats import Array, RowScore
 from harness.errors import HarnessError
 from harness.metrics import CorpusMetric, ItemOutcome, get_metric
-from harness.store import SampleRecord
+from harness.store import GenerationOutputs, RollingOutputs, SampleRecord
 
 MetricKind = Literal["binary", "continuous", "corpus"]
 
@@ -93,16 +93,14 @@ def pool(values: Sequence[PairedValues]) -> PairedValues | None:
 def _outcome(sample: SampleRecord) -> ItemOutcome:
     """The fields corpus metrics read, rebuilt from what the sample stored."""
     outputs = sample.outputs
-    if "references" in outputs:
+    if isinstance(outputs, GenerationOutputs):
+        return ItemOutcome(prediction=sample.prediction, references=tuple(outputs.references))
+    if isinstance(outputs, RollingOutputs):
         return ItemOutcome(
-            prediction=sample.prediction, references=tuple(str(r) for r in outputs["references"])
-        )
-    if "logprob" in outputs:
-        return ItemOutcome(
-            logprob=float(outputs["logprob"]),
-            n_tokens=outputs.get("n_tokens"),
-            n_words=outputs.get("n_words"),
-            n_bytes=outputs.get("n_bytes"),
+            logprob=float(outputs.logprob),
+            n_tokens=outputs.n_tokens,
+            n_words=outputs.n_words,
+            n_bytes=outputs.n_bytes,
         )
     raise HarnessError(
         f"sample {sample.task}/{sample.doc_id} of run {sample.run_id} stored neither references "

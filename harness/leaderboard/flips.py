@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from harness.store import SampleRecord
+from harness.store import MultipleChoiceOutputs, SampleOutputs, SampleRecord
 
 # Preferred order when guessing which per-item metric means "correct".
 CORRECTNESS_METRICS = ("acc", "exact_match", "acc_norm", "acc_bytes")
@@ -112,17 +112,17 @@ def flip_counts(pairs: Sequence[PairedSample], metric: str) -> dict[str, int]:
     return counts
 
 
-def choice_probabilities(outputs: dict[str, Any]) -> list[tuple[str, float]] | None:
+def choice_probabilities(outputs: SampleOutputs) -> list[tuple[str, float]] | None:
     """Per-choice probabilities (softmax over the choices' loglikelihoods) of an MC item."""
-    choices, logprobs = outputs.get("choices"), outputs.get("logprobs")
+    if not isinstance(outputs, MultipleChoiceOutputs):
+        return None
+    choices, logprobs = outputs.choices, outputs.logprobs
     if not choices or not logprobs or len(choices) != len(logprobs):
         return None
-    finite = [lp for lp in logprobs if lp is not None and math.isfinite(lp)]
+    finite = [lp for lp in logprobs if math.isfinite(lp)]  # a null stored log-prob reads as NaN
     if not finite:
         return None
     top = max(finite)
-    weights = [
-        math.exp(lp - top) if lp is not None and math.isfinite(lp) else 0.0 for lp in logprobs
-    ]
+    weights = [math.exp(lp - top) if math.isfinite(lp) else 0.0 for lp in logprobs]
     total = sum(weights)
-    return [(str(c), w / total) for c, w in zip(choices, weights, strict=True)]
+    return [(c, w / total) for c, w in zip(choices, weights, strict=True)]

@@ -10,7 +10,15 @@ from harness.backends.requests import GenerationResult, RollingResult
 from harness.metrics import MetricResult
 from harness.metrics.base import Metric
 from harness.metrics.outcome import ItemOutcome
-from harness.store import SampleRecord, ScoreRecord
+from harness.store import (
+    GeneratedRepeat,
+    GenerationOutputs,
+    MultipleChoiceOutputs,
+    RollingOutputs,
+    SampleOutputs,
+    SampleRecord,
+    ScoreRecord,
+)
 from harness.tasks.task import Result, Task, TaskItem
 
 BOOTSTRAP_RESAMPLES = 1000
@@ -89,13 +97,14 @@ def _sample(
     metrics: dict[str, float],
     task_metrics: Sequence[Metric] = (),
 ) -> SampleRecord:
-    outputs: dict[str, object] = {"prompt": item.prompt}
+    perturbations = None
     if item.variants:  # HELM's perturbed copies: the original's results here, theirs below
         from harness.helm.records import variant_records
         from harness.helm.variants import item_parts
 
-        outputs["perturbations"] = variant_records(item, outcome, results, task_metrics)
+        perturbations = variant_records(item, outcome, results, task_metrics)
         results = item_parts(item.variants, results)[0]
+    outputs: SampleOutputs
     if outcome.choice_logprobs is not None:
         assert item.choices is not None
         logprobs = outcome.choice_logprobs
@@ -103,40 +112,47 @@ def _sample(
             range(len(logprobs)), key=lambda i: (logprobs[i], -i)
         )  # first of ties, as argmax
         prediction = item.choices[best].strip()
-        outputs |= {
-            "choices": list(item.choices),
-            "logprobs": list(outcome.choice_logprobs),
-            "is_greedy": list(outcome.choice_is_greedy or ()),
-            "gold": item.gold,
-        }
+        outputs = MultipleChoiceOutputs(
+            prompt=item.prompt,
+            perturbations=perturbations,
+            choices=list(item.choices),
+            logprobs=list(outcome.choice_logprobs),
+            is_greedy=list(outcome.choice_is_greedy or ()),
+            gold=item.gold,
+        )
         target = item.references[0]
     elif outcome.prediction is not None:
         prediction = outcome.prediction
         generated = results[0]
-        outputs |= {
-            "references": list(item.references),
-            "n_tokens": generated.n_tokens if isinstance(generated, GenerationResult) else None,
-        }
+        repeats = None
         if len(results) > 1:  # a task with repeats: every sample, in repeat order
-            outputs["repeats"] = [
-                {"text": r.text, "n_tokens": r.n_tokens}
+            repeats = [
+                GeneratedRepeat(text=r.text, n_tokens=r.n_tokens)
                 for r in results
                 if isinstance(r, GenerationResult)
             ]
-        if outcome.raw_prediction is not None:  # the answer filter's input, kept for audit
-            outputs["raw_prediction"] = outcome.raw_prediction
+        outputs = GenerationOutputs(
+            prompt=item.prompt,
+            perturbations=perturbations,
+            references=list(item.references),
+            n_tokens=generated.n_tokens if isinstance(generated, GenerationResult) else None,
+            repeats=repeats,
+            raw_prediction=outcome.raw_prediction,  # the answer filter's input, kept for audit
+        )
         target = item.references[0] if item.references else ""
     else:
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
         prediction = ""
         target = ""
-        outputs |= {
-            "logprob": rolled.logprob,
-            "n_tokens": rolled.n_tokens,
-            "n_bytes": rolled.n_bytes,
-            "n_words": outcome.n_words,
-        }
+        outputs = RollingOutputs(
+            prompt=item.prompt,
+            perturbations=perturbations,
+            logprob=rolled.logprob,
+            n_tokens=rolled.n_tokens,
+            n_bytes=rolled.n_bytes,
+            n_words=outcome.n_words,
+        )
     return SampleRecord(
         run_id=run_id,
         task=task,

@@ -19,6 +19,14 @@ from harness.store.records import (
     TaskResultRecord,
     VariantRecord,
 )
+from harness.store.sample_outputs import (
+    GeneratedRepeat,
+    GenerationOutputs,
+    MultipleChoiceOutputs,
+    OutputKind,
+    RollingOutputs,
+    SampleOutputs,
+)
 from harness.store.sql import SCHEMA_VERSION
 from harness.store.sqlite import Store
 
@@ -28,9 +36,15 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCORE_SCOPES",
     "GateDecisionRecord",
+    "GeneratedRepeat",
+    "GenerationOutputs",
     "ModelRecord",
+    "MultipleChoiceOutputs",
+    "OutputKind",
+    "RollingOutputs",
     "RunRecord",
     "RunStatus",
+    "SampleOutputs",
     "SampleRecord",
     "ScoreRecord",
     "ScoreScope",

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from harness.store.sample_outputs import SampleOutputs
+
 RunStatus = Literal["running", "complete", "failed"]
 RUN_STATUSES: tuple[RunStatus, ...] = ("running", "complete", "failed")
 
@@ -124,7 +126,11 @@ class GateDecisionRecord(_Record):
 
 
 class SampleRecord(_Record):
-    """One evaluated item, kept so any score can be recomputed or audited item by item."""
+    """One evaluated item, kept so any score can be recomputed or audited item by item.
+
+    ``outputs`` is typed by the kind of request (multiple choice, generation, rolling); see
+    :mod:`harness.store.sample_outputs` for how it is stored without a kind tag.
+    """
 
     run_id: str
     task: str
@@ -133,7 +139,7 @@ class SampleRecord(_Record):
     prompt_hash: str
     target: str
     prediction: str
-    outputs: dict[str, Any]
+    outputs: SampleOutputs
     metrics: dict[str, float]
 
 

@@ -105,7 +105,7 @@ def sample_to_row(sample: SampleRecord) -> dict[str, Any]:
     """Column values for ``samples``."""
     return {
         **sample.model_dump(exclude={"outputs", "metrics"}),
-        "outputs": encode_json(sample.outputs),
+        "outputs": encode_json(sample.outputs.model_dump()),
         "metrics": encode_json(sample.metrics),
     }
 

@@ -7,7 +7,7 @@ import pytest
 from harness.compare import compare_paired, pair_runs
 from harness.compare.pairing import pair_task
 from harness.errors import HarnessError
-from harness.store import SampleRecord
+from harness.store import GenerationOutputs, SampleRecord
 
 
 def sample(run: str, task: str, doc: int, acc: float, prompt: str = "p", **extra) -> SampleRecord:  # type: ignore[no-untyped-def]
@@ -19,7 +19,7 @@ def sample(run: str, task: str, doc: int, acc: float, prompt: str = "p", **extra
         prompt_hash=f"{prompt}{doc}",
         target="A",
         prediction="A",
-        outputs=extra.pop("outputs", {}),
+        outputs=extra.pop("outputs", GenerationOutputs(prompt="p", references=["A"], n_tokens=1)),
         metrics={"acc": acc, **extra},
     )
 
@@ -129,7 +129,11 @@ def test_a_non_binary_mean_metric_uses_the_paired_bootstrap() -> None:
 
 
 def test_corpus_bleu_is_rebuilt_from_predictions_and_references() -> None:
-    refs = {"references": ["the cat sat on the mat", "a cat sat on a mat", "the cat is on the mat"]}
+    refs = GenerationOutputs(
+        prompt="p",
+        references=["the cat sat on the mat", "a cat sat on a mat", "the cat is on the mat"],
+        n_tokens=6,
+    )
     base = [
         SampleRecord(
             run_id="b",

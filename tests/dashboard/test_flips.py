@@ -14,12 +14,10 @@ from harness.leaderboard import (
     flip_of,
     pair_samples,
 )
-from harness.store import SampleRecord
+from harness.store import GenerationOutputs, MultipleChoiceOutputs, SampleRecord
 
 
-def sample(
-    run: str, doc: int, acc: float, doc_hash: str | None = None, **outputs: object
-) -> SampleRecord:
+def sample(run: str, doc: int, acc: float, doc_hash: str | None = None) -> SampleRecord:
     return SampleRecord(
         run_id=run,
         task="t",
@@ -28,7 +26,7 @@ def sample(
         prompt_hash="p",
         target="x",
         prediction="y",
-        outputs=dict(outputs),
+        outputs=GenerationOutputs(prompt="p", references=["x"], n_tokens=1),
         metrics={"acc": acc, "rouge1": 0.37},
     )
 
@@ -71,9 +69,28 @@ def test_non_binary_metrics_do_not_flip() -> None:
 
 
 def test_choice_probabilities_are_the_softmax_of_the_choice_loglikelihoods() -> None:
-    outputs = {"choices": [" A", " B"], "logprobs": [math.log(0.2), math.log(0.6)]}
+    outputs = MultipleChoiceOutputs(
+        prompt="p",
+        choices=[" A", " B"],
+        logprobs=[math.log(0.2), math.log(0.6)],
+        is_greedy=[False, True],
+        gold=1,
+    )
     probabilities = choice_probabilities(outputs)
     assert probabilities is not None
     assert [c for c, _ in probabilities] == [" A", " B"]
     assert [p for _, p in probabilities] == pytest.approx([0.25, 0.75])
-    assert choice_probabilities({"references": ["x"]}) is None
+    assert choice_probabilities(GenerationOutputs(prompt="p", references=["x"], n_tokens=1)) is None
+
+
+def test_a_choice_stored_without_a_log_probability_gets_probability_zero() -> None:
+    outputs = MultipleChoiceOutputs.model_validate(
+        {
+            "prompt": "p",
+            "choices": [" A", " B"],
+            "logprobs": [None, -1.0],
+            "is_greedy": [],
+            "gold": 0,
+        }
+    )
+    assert choice_probabilities(outputs) == [(" A", 0.0), (" B", 1.0)]

@@ -108,7 +108,7 @@ def test_every_family_is_scored_per_task(helm_run) -> None:  # type: ignore[no-u
         assert scores[(task, "eff_tokens_per_s")].value > 0
         assert scores[(task, "eff_peak_rss_mib")].value > 0
     # 2 choices x (the original + each copy the perturbation changed), over the items
-    sent = sum(2 * (1 + sum(c["changed"] for c in s.outputs["perturbations"])) for s in mc_samples)
+    sent = sum(2 * (1 + sum(c["changed"] for c in s.outputs.perturbations)) for s in mc_samples)
     assert scores[("helmtoy_mc", "eff_s_per_request")].extra["requests"] == str(sent)
     assert scores[("helmtoy_mc", "eff_tokens_out")].value == 1.0  # " no" / " yes": one token
     assert scores[("helmtoy_gen", "eff_tokens_out")].value <= 3.0
@@ -124,9 +124,9 @@ def test_worst_case_scores_never_beat_the_original(helm_run) -> None:  # type: i
 def test_each_sample_stores_its_copies_and_their_worst_case(helm_run) -> None:  # type: ignore[no-untyped-def]
     _, samples, _ = helm_run
     for sample in samples["helmtoy_mc"]:
-        copies = sample.outputs["perturbations"]
+        copies = sample.outputs.perturbations
         assert [c["perturbation"] for c in copies] == list(PERTURBATIONS)
-        assert len(sample.outputs["logprobs"]) == 2  # the original's own results only
+        assert len(sample.outputs.logprobs) == 2  # the original's own results only
         for family in ("robustness", "fairness"):
             values = [sample.metrics["acc"]] + [
                 c["metrics"]["acc"] for c in copies if c["family"] == family
@@ -138,12 +138,12 @@ def test_stored_perturbed_text_is_the_seeded_perturbation_of_the_document(helm_r
     _, samples, _ = helm_run
     sample = samples["helmtoy_mc"][0]
     text = "He said John is not tall. Is John tall"
-    for copy in sample.outputs["perturbations"]:
+    for copy in sample.outputs.perturbations:
         seed = variant_seed(7, sample.doc_hash, copy["perturbation"])
         assert copy["seed"] == seed
         _, perturb = PERTURBATIONS[copy["perturbation"]]
         assert copy["fields"] == {"text": perturb(text, random.Random(seed))}
-    by_name = {c["perturbation"]: c["fields"]["text"] for c in sample.outputs["perturbations"]}
+    by_name = {c["perturbation"]: c["fields"]["text"] for c in sample.outputs.perturbations}
     assert by_name["pronoun_swap"] == "She said John is not tall. Is John tall"
     assert by_name["name_swap"] == "He said Darnell is not tall. Is Darnell tall"
     assert by_name["contractions"] == "He said John isn't tall. Is John tall"
@@ -152,12 +152,12 @@ def test_stored_perturbed_text_is_the_seeded_perturbation_of_the_document(helm_r
 def test_a_copy_the_perturbation_left_unchanged_reuses_the_original_results(helm_run) -> None:  # type: ignore[no-untyped-def]
     _, samples, _ = helm_run
     sample = samples["helmtoy_mc"][0]  # no dialect word in it
-    dialect = next(c for c in sample.outputs["perturbations"] if c["perturbation"] == "dialect")
+    dialect = next(c for c in sample.outputs.perturbations if c["perturbation"] == "dialect")
     assert dialect["changed"] is False
     assert dialect["fields"] == {"text": "He said John is not tall. Is John tall"}
-    assert dialect["logprobs"] == sample.outputs["logprobs"]
-    lowercase = sample.outputs["perturbations"][0]
-    assert lowercase["changed"] is True and lowercase["logprobs"] != sample.outputs["logprobs"]
+    assert dialect["logprobs"] == sample.outputs.logprobs
+    lowercase = sample.outputs.perturbations[0]
+    assert lowercase["changed"] is True and lowercase["logprobs"] != sample.outputs.logprobs
 
 
 def test_an_unknown_perturbation_is_an_error_that_lists_the_known_ones() -> None:

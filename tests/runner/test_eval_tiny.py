@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.runner import EvalOptions, run_eval
-from harness.store import open_store
+from harness.store import MultipleChoiceOutputs, open_store
 
 
 def _options(suite: Path, store: Path, **changes: object) -> EvalOptions:
@@ -43,7 +43,8 @@ def test_a_run_stores_tasks_scores_samples_and_aggregates(
             ("toy/a", "acc_macro"),
         }
         mc = store.get_samples(run.run_id, "toy_mc")[0]
-        assert mc.outputs["choices"] == [" blue", " green"] and len(mc.outputs["logprobs"]) == 2
+        assert isinstance(mc.outputs, MultipleChoiceOutputs)
+        assert mc.outputs.choices == [" blue", " green"] and len(mc.outputs.logprobs) == 2
         assert mc.prediction in {"blue", "green"}
 
 

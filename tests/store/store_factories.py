@@ -7,6 +7,7 @@ from typing import Any
 
 from harness.store import (
     ModelRecord,
+    MultipleChoiceOutputs,
     RunRecord,
     SampleRecord,
     ScoreRecord,
@@ -95,7 +96,13 @@ def a_sample(
         "prompt_hash": f"prompt{doc_id}",
         "target": "1",
         "prediction": "1",
-        "outputs": {"logprobs": [-1.25, -0.5], "is_greedy": [False, True]},
+        "outputs": MultipleChoiceOutputs(
+            prompt="Question: 1 or 0?\nAnswer:",
+            choices=[" 0", " 1"],
+            logprobs=[-1.25, -0.5],
+            is_greedy=[False, True],
+            gold=1,
+        ),
         "metrics": {"acc": 1.0},
     }
     return SampleRecord(**(fields | changes))

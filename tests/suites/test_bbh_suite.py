@@ -76,4 +76,4 @@ def test_stored_sample_keeps_the_raw_generation_beside_the_answer(shared_data: P
     results = [[GenerationResult(text, 5)] for text in raw]
     scored = score_task("run", task, items, results)
     assert [s.prediction for s in scored.samples] == ["No", "[invalid]"]
-    assert [s.outputs["raw_prediction"] for s in scored.samples] == raw
+    assert [s.outputs.raw_prediction for s in scored.samples] == raw

@@ -11,7 +11,7 @@ import pytest
 
 from harness.metrics.toxicity import use_classifier
 from harness.runner import EvalOptions, run_eval
-from harness.store import open_store
+from harness.store import GenerationOutputs, open_store
 from harness.tasks.config import TaskConfig
 from harness.tasks.task import Task
 from harness.toxicity import BuildResult, load_from_folder
@@ -91,7 +91,8 @@ def test_a_run_with_repeats_stores_every_sample_and_scores_them(
         scores = {s.metric: s for s in store.get_scores(report.run_id, scope="task")}
     assert len(samples) == 2
     for sample in samples:
-        texts = [r["text"] for r in sample.outputs["repeats"]]
+        assert isinstance(sample.outputs, GenerationOutputs) and sample.outputs.repeats
+        texts = [r.text for r in sample.outputs.repeats]
         assert len(texts) == 3 and sample.prediction == texts[0]
         assert len(set(texts)) > 1  # three draws, not one output thrice
         assert 0.0 <= sample.metrics["expected_max_toxicity"] <= 1.0
