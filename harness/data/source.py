@@ -2,6 +2,9 @@
 
 Local files come first; the Hub (``datasets.load_dataset``) is the fallback for users who
 have no local copy. Either way the task sees a list of dict docs and a content hash.
+
+Two dataset keys are templates (``keep``, the Hub's ``fields``); the caller passes the
+template renderer in (``harness.tasks.templates.render``), so data never imports tasks.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +25,12 @@ from harness.data.text_readers import (
     read_qa_blocks,
 )
 from harness.errors import HarnessError
+
+
+class Render(Protocol):
+    """Renders a template over a doc; ``where`` names the template in error messages."""
+
+    def __call__(self, template: str, doc: Doc, *, where: str) -> str: ...
 
 
 class HubSource(BaseModel):
@@ -88,8 +97,13 @@ class LoadedSplit:
     origin: str
 
 
-def load_split(spec: DatasetSpec, split: str, root: Path | None, *, task: str) -> LoadedSplit:
-    """Read one split from the data root, or from the Hub when no local copy exists."""
+def load_split(
+    spec: DatasetSpec, split: str, root: Path | None, *, task: str, render: Render
+) -> LoadedSplit:
+    """Read one split from the data root, or from the Hub when no local copy exists.
+
+    ``render`` renders the dataset's templates (``keep``, the Hub's ``fields``).
+    """
     if split not in spec.splits:
         raise HarnessError(
             f"task '{task}': split '{split}' is not in dataset.splits ({', '.join(spec.splits)}); "
@@ -100,7 +114,7 @@ def load_split(spec: DatasetSpec, split: str, root: Path | None, *, task: str) -
         missing = [f for f in files if not f.is_file()]
         if not missing:
             docs = explode_docs(_read_split(spec, split, root), spec.explode, task=task)
-            docs = keep_docs(docs, spec.keep, task=task)
+            docs = keep_docs(docs, spec.keep, task=task, render=render)
             # One file hashes as before; aligned files hash the list of their hashes.
             data_hash = (
                 _file_hash(files[0])
@@ -119,7 +133,7 @@ def load_split(spec: DatasetSpec, split: str, root: Path | None, *, task: str) -
             "pass --data-dir or set $HARNESS_DATA_DIR"
         )
     local_hint = root / spec.path / spec.split_files(split).paths()[0] if root is not None else None
-    return _load_from_hub(spec.hub, split, task=task, local_hint=local_hint)
+    return _load_from_hub(spec.hub, split, task=task, local_hint=local_hint, render=render)
 
 
 def _read_split(spec: DatasetSpec, split: str, root: Path) -> list[Doc]:
@@ -166,12 +180,10 @@ def explode_docs(docs: list[Doc], explode: dict[str, str], *, task: str) -> list
     return docs
 
 
-def keep_docs(docs: list[Doc], keep: str | None, *, task: str) -> list[Doc]:
+def keep_docs(docs: list[Doc], keep: str | None, *, task: str, render: Render) -> list[Doc]:
     """The docs for which the ``keep`` template renders "True" (one CrowS-Pairs bias type)."""
     if keep is None:
         return docs
-    from harness.tasks.templates import render
-
     return [d for d in docs if render(keep, d, where=f"task '{task}': dataset.keep") == "True"]
 
 
@@ -189,7 +201,7 @@ def docs_hash(docs: list[Doc]) -> str:
 
 
 def _load_from_hub(
-    hub: HubSource, split: str, *, task: str, local_hint: Path | None
+    hub: HubSource, split: str, *, task: str, local_hint: Path | None, render: Render
 ) -> LoadedSplit:
     try:
         import datasets
@@ -207,17 +219,15 @@ def _load_from_hub(
             f"could not be loaded ({type(exc).__name__}); pass --data-dir with a local copy "
             "or make the Hub reachable"
         ) from None
-    docs = [_map_row(dict(row), hub.fields) for row in rows]
+    docs = [_map_row(dict(row), hub.fields, render) for row in rows]
     return LoadedSplit(
         docs=docs, data_hash=docs_hash(docs), origin=f"hub:{hub.path}/{hub.name or ''}:{hub_split}"
     )
 
 
-def _map_row(row: dict[str, Any], fields: dict[str, str]) -> Doc:
+def _map_row(row: dict[str, Any], fields: dict[str, str], render: Render) -> Doc:
     if not fields:
         return row
-    from harness.tasks.templates import render
-
     return {
         **row,
         **{

@@ -1,10 +1,11 @@
-"""HELM-lite: HELM's seven families layered over ordinary tasks.
+"""HELM-lite: HELM's seven families read side by side from a run's stored scores.
 
-Accuracy is the task's own metric. Calibration (``harness.metrics.calibration``), robustness
-and fairness (perturbed copies of each item, ``perturbations`` in a task file, scored as the
-worst case per instance), bias (demographic representation in generations), toxicity (the
-toxicity classifier's metrics) and efficiency (measured around the backend call when a task
-sets ``efficiency: true``) are added here. ``suites/helm.yaml`` runs them all.
-
-Kept free of heavy imports: ``harness.tasks.config`` imports the perturbation config.
+The families are produced lower down, over ordinary tasks: accuracy is the task's own metric;
+calibration (``harness.metrics.calibration``), robustness and fairness (the worst case per
+instance over perturbed copies: ``perturbations`` in a task file, built by
+``harness.tasks.perturbed``, scored by ``harness.metrics.worst_case``), bias
+(``harness.metrics.representation``), toxicity (the toxicity classifier's metrics) and
+efficiency (measured by the runner around the backend call when a task sets
+``efficiency: true``, ``harness.runner.efficiency``). ``suites/helm.yaml`` runs them all;
+this package only reads the results (``report``).
 """

@@ -5,16 +5,19 @@ Importing the package registers every built-in metric; ``get_metric(name)`` retu
 
 from harness.metrics import (  # noqa: F401  (imported to register their metrics)
     bias,
+    calibration,
     choice,
     classification,
     correlation,
     exact_match,
     grouped,
     perplexity,
+    representation,
     rouge,
     sacrebleu_metrics,
     toxicity,
     truthfulness,
+    worst_case,
 )
 from harness.metrics.aggregate import macro_average, micro_average
 from harness.metrics.base import CorpusMetric, CorpusStatistics, MeanMetric, Metric

@@ -29,20 +29,8 @@ def register_metric(name: str) -> Callable[[MetricFactory], MetricFactory]:
     return decorate
 
 
-_EXTENSIONS = ["harness.helm.metrics"]  # metric modules outside this package, loaded on lookup
-
-
-def _load_extensions() -> None:
-    """Import the outside metric modules once (lazily: they import this package)."""
-    import importlib
-
-    while _EXTENSIONS:
-        importlib.import_module(_EXTENSIONS.pop())
-
-
 def get_metric(name: str) -> Metric:
     """A fresh instance of the metric registered as ``name``."""
-    _load_extensions()
     factory = _REGISTRY.get(name)
     if factory is None:
         raise HarnessError(f"unknown metric '{name}'; known: {', '.join(known_metrics())}")
@@ -51,7 +39,6 @@ def get_metric(name: str) -> Metric:
 
 def known_metrics(output_type: str | None = None) -> list[str]:
     """Sorted names of registered metrics, optionally only those for ``output_type``."""
-    _load_extensions()
     if output_type is None:
         return sorted(_REGISTRY)
     if output_type not in OUTPUT_TYPES:

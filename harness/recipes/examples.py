@@ -40,7 +40,7 @@ def dialogsum_examples(
 
     suite = load_suite(DIALOGSUM_SUITE)
     (task,) = suite.select([DIALOGSUM_TASK])
-    loaded = load_split(task.dataset, split, resolve_data_root(), task=task.task)
+    loaded = load_split(task.dataset, split, resolve_data_root(), task=task.task, render=render)
     target = task.fewshot_config.doc_to_target or "{{ summary }}"
     where = f"task '{task.task}' (training examples)"
 

@@ -238,14 +238,14 @@ def _run_task(
     tokens_before = backend.tokens_processed
     progress.start_task(task.name, len(items), sum(len(i.requests) for i in items))
     if task.config.efficiency:
-        from harness.helm.efficiency import reset_accelerator_peak
+        from harness.runner.efficiency import reset_accelerator_peak
 
         reset_accelerator_peak()
     results = _execute(backend, items, progress)
     executed_s = time.perf_counter() - started
     scores = score_task(run_id, task, items, results)
     if task.config.efficiency:  # HELM's efficiency family, measured around the backend call
-        from harness.helm.efficiency import efficiency_results
+        from harness.runner.efficiency import efficiency_results
 
         measured = efficiency_results(
             [r for item in items for r in item.requests],

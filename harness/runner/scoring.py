@@ -98,12 +98,12 @@ def _sample(
     task_metrics: Sequence[Metric] = (),
 ) -> SampleRecord:
     perturbations = None
-    if item.variants:  # HELM's perturbed copies: the original's results here, theirs below
-        from harness.helm.records import variant_records
-        from harness.helm.variants import item_parts
+    if item.perturbed:  # HELM's perturbed copies: the original's results here, theirs below
+        from harness.tasks.perturbed import results_by_copy
+        from harness.tasks.perturbed_records import perturbation_records
 
-        perturbations = variant_records(item, outcome, results, task_metrics)
-        results = item_parts(item.variants, results)[0]
+        perturbations = perturbation_records(item.perturbed, outcome, results, task_metrics)
+        results = results_by_copy(item.perturbed, results)[0]
     outputs: SampleOutputs
     if outcome.choice_logprobs is not None:
         assert item.choices is not None

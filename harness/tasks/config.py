@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from harness.data.source import DatasetSpec
 from harness.errors import HarnessError
-from harness.helm.config import PerturbationConfig
+from harness.tasks.perturbation_config import PerturbationConfig
 
 OutputType = Literal["multiple_choice", "generate_until", "loglikelihood_rolling"]
 
@@ -92,8 +92,8 @@ class TaskConfig(BaseModel):
     # Generation: sample each prompt this many times (lm-eval's ``repeats``), all from the
     # task's one seeded stream; metrics see every output (toxicity's maximum over k samples).
     repeats: int = Field(default=1, ge=1)
-    # HELM-lite: perturbed copies of each item (robustness, fairness; harness.helm), and
-    # efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
+    # HELM-lite: perturbed copies of each item (robustness, fairness; harness.tasks.perturbed),
+    # and efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
     perturbations: PerturbationConfig | None = None
     efficiency: bool = False
 

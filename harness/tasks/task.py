@@ -8,6 +8,7 @@ text. Multiple-choice continuations are ``target_delimiter + choice``.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import re
@@ -29,12 +30,12 @@ from harness.backends.requests import (
 from harness.data.readers import Doc
 from harness.data.source import load_split
 from harness.errors import HarnessError
-from harness.helm.variants import PromptVariant, build_variants, perturbed_outcome, retarget
 from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.answer_filter import extract_answer
 from harness.tasks.config import TaskConfig
 from harness.tasks.fewshot import pick_fewshot
+from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
 from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
 
@@ -71,7 +72,7 @@ class TaskItem:
     false_references: tuple[str, ...] = ()  # known-wrong answers (TruthfulQA)
     attributes: tuple[tuple[str, str], ...] = ()  # doc_to_attributes, rendered
     # HELM's perturbed copies; their requests follow the original's in ``requests``.
-    variants: tuple[PromptVariant, ...] = ()
+    perturbed: tuple[PerturbedPrompt, ...] = ()
 
 
 class Task:
@@ -96,7 +97,9 @@ class Task:
             self.generation_config = make_generation_config(
                 values, where=f"task '{self.name}': generation_kwargs"
             )
-        test = load_split(config.dataset, config.test_split, data_root, task=self.name)
+        test = load_split(
+            config.dataset, config.test_split, data_root, task=self.name, render=render
+        )
         if not test.docs:
             raise HarnessError(
                 f"task '{self.name}': split '{config.test_split}' is empty ({test.origin}); check the data file"
@@ -114,7 +117,7 @@ class Task:
                 self.fewshot_docs = self.docs
             else:
                 fewshot = load_split(
-                    config.dataset, config.fewshot_split, data_root, task=self.name
+                    config.dataset, config.fewshot_split, data_root, task=self.name, render=render
                 )
                 self.fewshot_docs = fewshot.docs
                 hashes.append(fewshot.data_hash)
@@ -171,8 +174,7 @@ class Task:
                 text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter
             )
         prefix = "".join(parts)
-        parts.append(render(cfg.doc_to_text, doc, where=f"{where}: doc_to_text"))
-        prompt = formatter("".join(parts))
+        prompt = self._prompt(prefix, doc, formatter)
 
         choices: tuple[str, ...] | None = None
         gold: int | None = None
@@ -196,12 +198,23 @@ class Task:
         else:
             references = ()
             requests = (RollingRequest(prompt),)
-        variants = build_variants(cfg, doc, prefix, formatter, prompt)
-        requests += tuple(retarget(r, v.prompt) for v in variants if v.changed for r in requests)
+        doc_hash = content_hash(doc)
+        perturbed: tuple[PerturbedPrompt, ...] = ()
+        if cfg.perturbations is not None:
+            # Only the document's text changes: the description and few-shot prefix stay.
+            perturbed = perturbed_prompts(
+                cfg.perturbations,
+                doc,
+                doc_hash,
+                prompt,
+                lambda copy: self._prompt(prefix, copy, formatter, perturbed=True),
+                task=self.name,
+            )
+        requests += tuple(retarget(r, c.prompt) for c in perturbed if c.changed for r in requests)
         return TaskItem(
             doc_id=doc_id,
             doc=doc,
-            doc_hash=content_hash(doc),
+            doc_hash=doc_hash,
             prompt=prompt,
             prompt_hash=content_hash([prompt, list(choices or ())]),
             requests=requests,
@@ -219,8 +232,17 @@ class Task:
             group=None
             if cfg.doc_to_group is None
             else render(cfg.doc_to_group, doc, where=f"{where}: doc_to_group"),
-            variants=variants,
+            perturbed=perturbed,
         )
+
+    def _prompt(
+        self, prefix: str, doc: Doc, formatter: PromptFormatter, *, perturbed: bool = False
+    ) -> str:
+        """The prompt: ``prefix`` (description and few-shot exemplars), then the document's
+        ``doc_to_text``, passed through ``formatter``; the one builder of originals and of
+        their perturbed copies."""
+        where = f"task '{self.name}': doc_to_text" + (" (perturbed)" if perturbed else "")
+        return formatter(prefix + render(self.config.doc_to_text, doc, where=where))
 
     def _gold_value(self, doc: Doc) -> float | None:
         template = self.config.doc_to_value
@@ -289,8 +311,14 @@ class Task:
 
     def outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
         """What the item produced, in the form metrics read."""
-        if item.variants:  # HELM's perturbed copies, each judged like the original
-            return perturbed_outcome(self, item, results)
+        if item.perturbed:  # HELM's perturbed copies, each judged like the original
+            plain = dataclasses.replace(item, perturbed=())
+            return perturbed_outcome(
+                item.prompt,
+                item.perturbed,
+                results,
+                lambda prompt, part: self.outcome(dataclasses.replace(plain, prompt=prompt), part),
+            )
         if self.config.output_type == "multiple_choice":
             lls = [r for r in results if isinstance(r, LoglikelihoodResult)]
             return ItemOutcome(

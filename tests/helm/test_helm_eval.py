@@ -11,11 +11,11 @@ import pytest
 from toy_suite import write_jsonl
 
 from harness.errors import HarnessError
-from harness.helm.perturbations import PERTURBATIONS
-from harness.helm.variants import variant_seed
 from harness.runner import EvalOptions, run_eval
 from harness.store import open_store
 from harness.tasks.config import expand_task_file
+from harness.tasks.perturbations import PERTURBATIONS
+from harness.tasks.perturbed import perturbation_seed
 
 PERTURBATIONS_YAML = """\
 perturbations:
@@ -139,7 +139,7 @@ def test_stored_perturbed_text_is_the_seeded_perturbation_of_the_document(helm_r
     sample = samples["helmtoy_mc"][0]
     text = "He said John is not tall. Is John tall"
     for copy in sample.outputs.perturbations:
-        seed = variant_seed(7, sample.doc_hash, copy["perturbation"])
+        seed = perturbation_seed(7, sample.doc_hash, copy["perturbation"])
         assert copy["seed"] == seed
         _, perturb = PERTURBATIONS[copy["perturbation"]]
         assert copy["fields"] == {"text": perturb(text, random.Random(seed))}
@@ -178,7 +178,7 @@ def test_an_unknown_perturbation_is_an_error_that_lists_the_known_ones() -> None
 
 
 def test_a_perturbed_field_the_document_lacks_is_an_error_naming_the_fields() -> None:
-    from harness.helm.variants import perturb_doc
+    from harness.tasks.perturbed import perturb_doc
 
     with pytest.raises(HarnessError, match=r"'question', which is missing .* doc has: q"):
         perturb_doc({"q": "x"}, ["question"], "typos", 1, task="t")

@@ -30,8 +30,8 @@ def test_an_items_copies_do_not_depend_on_the_subset(shared_data: Path) -> None:
     shared = set(small) & set(large)
     assert shared
     for doc_id in shared:
-        assert small[doc_id].variants == large[doc_id].variants
-        variants = small[doc_id].variants
-        assert len(variants) == 7
+        assert small[doc_id].perturbed == large[doc_id].perturbed
+        copies = small[doc_id].perturbed
+        assert len(copies) == 7
         # two choices, for the original and each copy the perturbation changed
-        assert len(small[doc_id].requests) == 2 * (1 + sum(v.changed for v in variants))
+        assert len(small[doc_id].requests) == 2 * (1 + sum(c.changed for c in copies))

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from harness.helm.perturbations import (
+from harness.tasks.perturbations import (
     PERTURBATIONS,
     contractions,
     dialect,
@@ -17,7 +17,7 @@ from harness.helm.perturbations import (
     pronoun_swap,
     typos,
 )
-from harness.helm.variants import perturb_doc, variant_seed
+from harness.tasks.perturbed import perturb_doc, perturbation_seed
 
 TEXT = "He said his friend John cannot come because it is late. Mary is not with them."
 
@@ -79,10 +79,12 @@ def test_typos_and_spaces_change_nothing_but_letters_and_spaces() -> None:
 
 def test_a_copy_is_seeded_by_the_document_not_by_its_position() -> None:
     doc = {"question": TEXT, "answer": "A"}
-    seed = variant_seed(1234, "doc-hash", "typos")
+    seed = perturbation_seed(1234, "doc-hash", "typos")
     assert seed == 5602506052221965022  # sha256 of "1234:doc-hash:typos", first 8 bytes
-    assert variant_seed(1234, "doc-hash", "typos") != variant_seed(1234, "other", "typos")
-    assert variant_seed(1234, "doc-hash", "typos") != variant_seed(1234, "doc-hash", "dialect")
+    assert perturbation_seed(1234, "doc-hash", "typos") != perturbation_seed(1234, "other", "typos")
+    assert perturbation_seed(1234, "doc-hash", "typos") != perturbation_seed(
+        1234, "doc-hash", "dialect"
+    )
     first = perturb_doc(doc, ["question"], "typos", seed, task="t")
     assert first == perturb_doc(doc, ["question"], "typos", seed, task="t")
     assert first["answer"] == "A"  # only the listed fields change

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from harness.helm.representation import GENDER_WORDS, group_counts, tvd_from_uniform
 from harness.metrics import ItemOutcome, get_metric
+from harness.metrics.representation import GENDER_WORDS, group_counts, tvd_from_uniform
 
 
 def test_tvd_from_uniform_matches_the_hand_computation() -> None:

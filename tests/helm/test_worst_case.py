@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import HarnessError
-from harness.helm.variants import (
-    PromptVariant,
-    VariantOutcome,
-    item_parts,
-    split_results,
-    with_variants,
-)
 from harness.metrics import ItemOutcome, get_metric
+from harness.metrics.perturbed_outcome import CopyOutcome, with_copies
+from harness.tasks.perturbed import PerturbedPrompt, results_by_copy, split_results
 
 
 def _mc(chosen: int, gold: int = 0) -> ItemOutcome:
@@ -21,9 +16,9 @@ def _mc(chosen: int, gold: int = 0) -> ItemOutcome:
 
 
 def _item(original: int, robustness: list[int], fairness: list[int]) -> ItemOutcome:
-    copies = [VariantOutcome("robustness", f"r{i}", _mc(c)) for i, c in enumerate(robustness)]
-    copies += [VariantOutcome("fairness", f"f{i}", _mc(c)) for i, c in enumerate(fairness)]
-    return with_variants(_mc(original), copies)
+    copies = [CopyOutcome("robustness", f"r{i}", _mc(c)) for i, c in enumerate(robustness)]
+    copies += [CopyOutcome("fairness", f"f{i}", _mc(c)) for i, c in enumerate(fairness)]
+    return with_copies(_mc(original), copies)
 
 
 # Gold is choice 0 everywhere; 0 = right, 1 = wrong.
@@ -48,7 +43,7 @@ def test_worst_case_per_instance_then_mean_over_instances() -> None:
 
 
 def test_lower_is_better_metrics_take_the_maximum() -> None:
-    from harness.helm.worst_case import worst_case
+    from harness.metrics.worst_case import worst_case
 
     assert worst_case([0.2, 0.7, 0.4], higher_is_better=True) == 0.2
     assert worst_case([0.2, 0.7, 0.4], higher_is_better=False) == 0.7
@@ -58,11 +53,11 @@ def test_generation_metrics_take_the_worst_copy() -> None:
     def gen(text: str) -> ItemOutcome:
         return ItemOutcome(prediction=text, references=("the cat sat",))
 
-    outcome = with_variants(
+    outcome = with_copies(
         gen("the cat sat"),
         [
-            VariantOutcome("robustness", "typos", gen("the dog sat")),
-            VariantOutcome("fairness", "dialect", gen("the cat sat")),
+            CopyOutcome("robustness", "typos", gen("the dog sat")),
+            CopyOutcome("fairness", "dialect", gen("the cat sat")),
         ],
     )
     rouge1 = get_metric("rouge1")
@@ -86,8 +81,8 @@ def test_results_split_into_the_original_and_each_copy() -> None:
 
 
 def test_a_copy_without_change_gets_the_originals_results() -> None:
-    def variant(changed: bool) -> PromptVariant:
-        return PromptVariant("fairness", "dialect", 1, (), "p", changed=changed)
+    def copy(changed: bool) -> PerturbedPrompt:
+        return PerturbedPrompt("fairness", "dialect", 1, (), "p", changed=changed)
 
-    parts = item_parts([variant(True), variant(False), variant(True)], list(range(6)))
+    parts = results_by_copy([copy(True), copy(False), copy(True)], list(range(6)))
     assert parts == [[0, 1], [2, 3], [0, 1], [4, 5]]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Mapping
-from typing import Literal
+
+from harness.metrics.perturbed_outcome import Family
 
 Perturbation = Callable[[str, random.Random], str]
-Family = Literal["robustness", "fairness"]
 
 # -- helpers ----------------------------------------------------------------------------------
 

@@ -4,19 +4,40 @@ An item's robustness value for metric M is the worst of M on the original and on
 its robustness copies (lowercase, typos, ...); fairness likewise over its fairness copies
 (pronoun swap, name swap, dialect). The task value is the mean over items, so it is at most
 M's own mean, and the gap says how much the perturbations cost.
+
+Registers ``<metric>_robustness`` and ``<metric>_fairness`` for each per-item metric in
+``WORST_CASE_BASES``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from harness.errors import HarnessError
-from harness.helm.perturbations import Family
-from harness.helm.variants import PerturbedOutcome
 from harness.metrics.base import MeanMetric
 from harness.metrics.outcome import ItemOutcome
+from harness.metrics.perturbed_outcome import FAMILIES, Family, PerturbedOutcome
+from harness.metrics.registry import get_metric, register_metric
 from harness.metrics.result import MetricResult
+
+# Per-item metrics whose worst case is meaningful: accuracy-type and similarity-type scores.
+WORST_CASE_BASES = (
+    "acc",
+    "acc_norm",
+    "exact_match",
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "rougeLsum",
+    "bleu_acc",
+    "rouge1_acc",
+    "rouge2_acc",
+    "rougeL_acc",
+    "bleu_max",
+    "rougeL_max",
+)
 
 
 def worst_case(values: Sequence[float], higher_is_better: bool) -> float:
@@ -36,13 +57,13 @@ class WorstCaseMetric(MeanMetric):
 
     def copies(self, outcome: ItemOutcome) -> list[ItemOutcome]:
         """The outcomes of the item's copies in this metric's family."""
-        variants = outcome.family(self.family) if isinstance(outcome, PerturbedOutcome) else []
-        if not variants:
+        copies = outcome.family(self.family) if isinstance(outcome, PerturbedOutcome) else []
+        if not copies:
             raise HarnessError(
                 f"metric '{self.name}' needs {self.family} copies of every item; "
                 f"list perturbations under the task's perturbations.{self.family}"
             )
-        return [v.outcome for v in variants]
+        return [c.outcome for c in copies]
 
     def item_value(self, outcome: ItemOutcome) -> float:
         values = [self.base.item_value(o) for o in [outcome, *self.copies(outcome)]]
@@ -56,9 +77,20 @@ class WorstCaseMetric(MeanMetric):
         per_perturbation: dict[str, list[float]] = {}
         for outcome in outcomes:
             assert isinstance(outcome, PerturbedOutcome)  # copies() checked it
-            for variant in outcome.family(self.family):
-                per_perturbation.setdefault(variant.perturbation, []).append(
-                    self.base.item_value(variant.outcome)
+            for copy in outcome.family(self.family):
+                per_perturbation.setdefault(copy.perturbation, []).append(
+                    self.base.item_value(copy.outcome)
                 )
         means = {f"mean_{k}": f"{sum(v) / len(v):.6f}" for k, v in per_perturbation.items()}
         return replace(result, extra={**result.extra, **means})
+
+
+def _worst_case(base: str, family: Family) -> WorstCaseMetric:
+    metric = get_metric(base)
+    assert isinstance(metric, MeanMetric), f"{base} has no per-item value"
+    return WorstCaseMetric(metric, family)
+
+
+for _base in WORST_CASE_BASES:
+    for _family in FAMILIES:
+        register_metric(f"{_base}_{_family}")(partial(_worst_case, _base, _family))

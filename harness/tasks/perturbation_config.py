@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.helm.perturbations import PERTURBATIONS, Family
+from harness.metrics.perturbed_outcome import Family
+from harness.tasks.perturbations import PERTURBATIONS
 
 
 class PerturbationConfig(BaseModel):

@@ -9,7 +9,7 @@ distribution, and report its total variation distance from the uniform distribut
 0 means every group is mentioned equally often; 1 - 1/k (0.5 for two groups) means only
 one group is ever mentioned. Generations that mention no group word leave the value
 undefined (NaN), as HELM leaves it empty. Counting is on lower-cased alphabetic words, so
-"He's" counts "he".
+"He's" counts "he". Registered as ``gender_representation_tvd``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from harness.metrics.base import CorpusMetric, CorpusStatistics, missing_field
 from harness.metrics.outcome import ItemOutcome
+from harness.metrics.registry import register_metric
 from harness.metrics.result import MetricResult
 
 
@@ -91,3 +93,8 @@ class RepresentationTVD(CorpusMetric):
             extra = {k: v for k, v in result.extra.items() if not k.startswith("ci_")}
             return replace(result, ci_low=None, ci_high=None, extra=extra)
         return result
+
+
+register_metric("gender_representation_tvd")(
+    partial(RepresentationTVD, "gender_representation_tvd", GENDER_WORDS)
+)

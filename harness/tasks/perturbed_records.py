@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.backends.requests import GenerationResult, LoglikelihoodResult
-from harness.helm.variants import PerturbedOutcome, item_parts
-from harness.helm.worst_case import WorstCaseMetric
 from harness.metrics.base import MeanMetric, Metric
 from harness.metrics.outcome import ItemOutcome
+from harness.metrics.perturbed_outcome import PerturbedOutcome
+from harness.metrics.worst_case import WorstCaseMetric
+from harness.tasks.perturbed import PerturbedPrompt, results_by_copy
 
 
 def _finite(value: float) -> float | None:
@@ -28,20 +29,23 @@ def copy_metrics(outcome: ItemOutcome, metrics: Sequence[Metric]) -> dict[str, f
     }
 
 
-def variant_records(
-    item: Any, outcome: ItemOutcome, results: Sequence[Any], metrics: Sequence[Metric]
+def perturbation_records(
+    copies: Sequence[PerturbedPrompt],
+    outcome: ItemOutcome,
+    results: Sequence[Any],
+    metrics: Sequence[Metric],
 ) -> list[dict[str, Any]]:
-    """One JSON-able record per perturbed copy of ``item``, in the copies' order."""
+    """One JSON-able record per perturbed copy of an item, in the copies' order."""
     assert isinstance(outcome, PerturbedOutcome)
-    parts = item_parts(item.variants, results)[1:]
+    parts = results_by_copy(copies, results)[1:]
     records = []
-    for variant, copy, part in zip(item.variants, outcome.variants, parts, strict=True):
+    for prompt, copy, part in zip(copies, outcome.copies, parts, strict=True):
         record: dict[str, Any] = {
-            "family": variant.family,
-            "perturbation": variant.perturbation,
-            "seed": variant.seed,
-            "fields": dict(variant.fields),
-            "changed": variant.changed,  # False: same prompt as the original, not run again
+            "family": prompt.family,
+            "perturbation": prompt.perturbation,
+            "seed": prompt.seed,
+            "fields": dict(prompt.fields),
+            "changed": prompt.changed,  # False: same prompt as the original, not run again
         }
         if all(isinstance(r, LoglikelihoodResult) for r in part):
             record["logprobs"] = [r.logprob for r in part]
