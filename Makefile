@@ -34,6 +34,8 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check harness tests benchmarks
 	$(BIN)/ruff format --check harness tests benchmarks
+	@# The layer table of ../shared/DESIGN.md (pyproject.toml [tool.importlinter]).
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format harness tests benchmarks

@@ -1,24 +1,10 @@
 """Metrics: per-item scores, their task-level summaries, and averages across tasks.
 
-Importing the package registers every built-in metric; ``get_metric(name)`` returns one.
+Each metric module registers its metrics where it defines them (``@register_metric``);
+``get_metric(name)`` imports every module of this package on first use, so adding a
+metric is adding one file here.
 """
 
-from harness.metrics import (  # noqa: F401  (imported to register their metrics)
-    bias,
-    calibration,
-    choice,
-    classification,
-    correlation,
-    exact_match,
-    grouped,
-    perplexity,
-    representation,
-    rouge,
-    sacrebleu_metrics,
-    toxicity,
-    truthfulness,
-    worst_case,
-)
 from harness.metrics.aggregate import macro_average, micro_average
 from harness.metrics.base import CorpusMetric, CorpusStatistics, MeanMetric, Metric
 from harness.metrics.outcome import ItemOutcome

@@ -29,8 +29,28 @@ def register_metric(name: str) -> Callable[[MetricFactory], MetricFactory]:
     return decorate
 
 
+def _discover() -> None:
+    """Import every module of ``harness.metrics`` not imported yet, so each registers its metrics.
+
+    Listing the package folder costs well under a millisecond, and a module already imported
+    is skipped, so this runs on every lookup: a module added to the package's path later
+    (a plug-in folder, a test) is found too.
+    """
+    import importlib
+    import pkgutil
+    import sys
+
+    import harness.metrics as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        name = f"{package.__name__}.{module.name}"
+        if name not in sys.modules:
+            importlib.import_module(name)
+
+
 def get_metric(name: str) -> Metric:
     """A fresh instance of the metric registered as ``name``."""
+    _discover()
     factory = _REGISTRY.get(name)
     if factory is None:
         raise HarnessError(f"unknown metric '{name}'; known: {', '.join(known_metrics())}")
@@ -39,6 +59,7 @@ def get_metric(name: str) -> Metric:
 
 def known_metrics(output_type: str | None = None) -> list[str]:
     """Sorted names of registered metrics, optionally only those for ``output_type``."""
+    _discover()
     if output_type is None:
         return sorted(_REGISTRY)
     if output_type not in OUTPUT_TYPES:
