@@ -10,7 +10,6 @@ template renderer in (``harness.tasks.templates.render``), so data never imports
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +24,7 @@ from harness.data.text_readers import (
     read_qa_blocks,
 )
 from harness.errors import HarnessError
+from harness.hashing import canonical_json
 
 
 class Render(Protocol):
@@ -195,7 +195,7 @@ def docs_hash(docs: list[Doc]) -> str:
     """Content hash of docs that did not come from one file (Hub rows)."""
     digest = hashlib.sha256()
     for doc in docs:
-        digest.update(json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str).encode())
+        digest.update(canonical_json(doc).encode())
         digest.update(b"\n")
     return digest.hexdigest()
 

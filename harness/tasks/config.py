@@ -7,8 +7,6 @@ Jinja's ``{{ }}``). MMLU's 57 subjects are one file this way.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import string
 from typing import Any, Literal
 
@@ -16,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from harness.data.source import DatasetSpec
 from harness.errors import HarnessError
+from harness.hashing import content_hash
 from harness.tasks.perturbation_config import PerturbationConfig
 
 OutputType = Literal["multiple_choice", "generate_until", "loglikelihood_rolling"]
@@ -115,8 +114,7 @@ class TaskConfig(BaseModel):
         # of tasks that do not use them (stored MMLU runs) stay what they were.
         _drop_defaults(data, TaskConfig, _LATER_KEYS)
         _drop_defaults(data["dataset"], DatasetSpec, _LATER_DATASET_KEYS)
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return content_hash(data)
 
 
 _LATER_KEYS = (

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import hashlib
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from harness.backends.requests import (
 from harness.data.readers import Doc
 from harness.data.source import load_split
 from harness.errors import HarnessError
+from harness.hashing import content_hash
 from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.answer_filter import extract_answer
@@ -46,12 +45,6 @@ Result = LoglikelihoodResult | RollingResult | GenerationResult
 
 def _identity(prompt: str) -> str:
     return prompt
-
-
-def content_hash(value: Any) -> str:
-    """sha256 of a JSON-able value in canonical form."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ interrupted build leaves no half entry.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import sys
 import tempfile
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
+from harness.hashing import content_hash
 from harness.paths import harness_home
 from harness.toxicity.config import DEFAULT_CONFIG, ClassifierConfig
 from harness.toxicity.data import (
@@ -63,7 +62,7 @@ def classifier_key(config: ClassifierConfig, data_hash: str, weights_hash: str) 
         "encoder": weights_hash,
         "format": FORMAT_VERSION,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return content_hash(parts)  # hex and int parts: the same text as json's ASCII default
 
 
 def cache_folder(key: str) -> Path:

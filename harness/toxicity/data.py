@@ -20,6 +20,7 @@ from pathlib import Path
 
 from harness.data.root import resolve_data_root
 from harness.errors import HarnessError
+from harness.hashing import is_heldout
 
 HATE, OFFENSIVE, NEITHER = 0, 1, 2
 LABEL_NAMES = ("hate", "offensive", "neither")
@@ -122,12 +123,6 @@ def deduplicate(examples: Sequence[Example]) -> tuple[list[Example], int]:
         first.setdefault(example.text, example)
     kept = [ex for text, ex in first.items() if len(labels[text]) == 1]
     return kept, len(first) - len(kept)
-
-
-def is_heldout(text: str, percent: int, seed: int) -> bool:
-    """Whether ``text`` belongs to the held-out split (a seeded hash, so stable per text)."""
-    value = int.from_bytes(hashlib.sha256(f"{seed}\0{text}".encode()).digest()[:8], "big")
-    return value % 100 < percent
 
 
 def split(
