@@ -6,9 +6,11 @@ to additive sufficient statistics, score the column sums, and bootstrap by resam
 rows; no per-item value or standard error exists for them.
 """
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +52,50 @@ def ci_extra(seed: int, n_resamples: int) -> dict[str, str]:
     return {"ci_method": "bootstrap", "ci_resamples": str(n_resamples), "ci_seed": str(seed)}
 
 
+def no_items(name: str) -> HarnessError:
+    """The error for a metric asked to summarize nothing."""
+    return HarnessError(
+        f"metric '{name}' has no items to summarize; check that the task produced outcomes"
+    )
+
+
+def bootstrap_result(
+    name: str,
+    rows: Any,
+    statistic: Callable[[Any], float],
+    *,
+    higher_is_better: bool,
+    seed: int,
+    n_resamples: int,
+    stderr: float | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> MetricResult:
+    """``statistic(rows)`` with a bootstrap CI over the rows (one row per item).
+
+    The CI is None for fewer than two rows (a one-item bootstrap only repeats the item),
+    when ``n_resamples`` is 0 (how a caller turns the bootstrap off), and when a resample
+    has no finite statistic (a correlation of one repeated item).
+    """
+    notes = dict(extra or {})
+    ci_low: float | None = None
+    ci_high: float | None = None
+    if len(rows) >= 2 and n_resamples > 0:
+        low, high = bootstrap_ci(rows, statistic, n_resamples=n_resamples, seed=seed)
+        if math.isfinite(low) and math.isfinite(high):
+            ci_low, ci_high = low, high
+            notes.update(ci_extra(seed, n_resamples))
+    return MetricResult(
+        name=name,
+        value=statistic(rows),
+        stderr=stderr,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        n=len(rows),
+        higher_is_better=higher_is_better,
+        extra=notes,
+    )
+
+
 def _mean(rows: npt.NDArray[np.float64]) -> float:
     return float(rows.mean())
 
@@ -68,25 +114,15 @@ def summarize_mean(
     when ``n_resamples`` is 0, which is how a caller turns the bootstrap off.
     """
     if len(values) == 0:
-        raise HarnessError(
-            f"metric '{name}' has no items to summarize; check that the task produced outcomes"
-        )
-    data = np.asarray(values, dtype=np.float64)
-    ci_low: float | None = None
-    ci_high: float | None = None
-    extra: dict[str, str] = {}
-    if len(data) >= 2 and n_resamples > 0:
-        ci_low, ci_high = bootstrap_ci(data, _mean, n_resamples=n_resamples, seed=seed)
-        extra = ci_extra(seed, n_resamples)
-    return MetricResult(
-        name=name,
-        value=_mean(data),
-        stderr=mean_stderr(values),
-        ci_low=ci_low,
-        ci_high=ci_high,
-        n=len(data),
+        raise no_items(name)
+    return bootstrap_result(
+        name,
+        np.asarray(values, dtype=np.float64),
+        _mean,
         higher_is_better=higher_is_better,
-        extra=extra,
+        seed=seed,
+        n_resamples=n_resamples,
+        stderr=mean_stderr(values),
     )
 
 
@@ -138,28 +174,16 @@ class CorpusMetric(Metric):
         self, outcomes: Sequence[ItemOutcome], *, seed: int = 0, n_resamples: int = 1000
     ) -> MetricResult:
         if len(outcomes) == 0:
-            raise HarnessError(
-                f"metric '{self.name}' has no items to summarize; "
-                "check that the task produced outcomes"
-            )
+            raise no_items(self.name)
         stats = self.corpus_statistics(outcomes)
-        extra = dict(stats.extra)
-        ci_low: float | None = None
-        ci_high: float | None = None
-        if len(outcomes) >= 2 and n_resamples > 0:
-            ci_low, ci_high = bootstrap_ci(
-                stats.rows, stats.score_rows, n_resamples=n_resamples, seed=seed
-            )
-            extra.update(ci_extra(seed, n_resamples))
-        return MetricResult(
-            name=self.name,
-            value=stats.score_rows(stats.rows),
-            stderr=None,
-            ci_low=ci_low,
-            ci_high=ci_high,
-            n=len(outcomes),
+        return bootstrap_result(
+            self.name,
+            stats.rows,
+            stats.score_rows,
             higher_is_better=self.higher_is_better,
-            extra=extra,
+            seed=seed,
+            n_resamples=n_resamples,
+            extra=stats.extra,
         )
 
 

@@ -7,18 +7,15 @@ as for corpus metrics, but without needing additive statistics (Spearman's ranks
 
 from __future__ import annotations
 
-import math
 from abc import abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from harness.errors import HarnessError
-from harness.metrics.base import Metric, ci_extra
+from harness.metrics.base import Metric, bootstrap_result, no_items
 from harness.metrics.outcome import ItemOutcome
 from harness.metrics.result import MetricResult
-from harness.metrics.stats import bootstrap_ci
 
 Rows = npt.NDArray[np.float64]
 
@@ -42,26 +39,12 @@ class RowMetric(Metric):
         self, outcomes: Sequence[ItemOutcome], *, seed: int = 0, n_resamples: int = 1000
     ) -> MetricResult:
         if len(outcomes) == 0:
-            raise HarnessError(
-                f"metric '{self.name}' has no items to summarize; check that the task produced outcomes"
-            )
-        rows = self.rows(outcomes)
-        ci_low: float | None = None
-        ci_high: float | None = None
-        extra: dict[str, str] = {}
-        if len(rows) >= 2 and n_resamples > 0:
-            low, high = bootstrap_ci(rows, self.statistic, n_resamples=n_resamples, seed=seed)
-            # A degenerate resample (one repeated item) has no correlation; no CI then.
-            if math.isfinite(low) and math.isfinite(high):
-                ci_low, ci_high = low, high
-                extra = ci_extra(seed, n_resamples)
-        return MetricResult(
-            name=self.name,
-            value=self.statistic(rows),
-            stderr=None,
-            ci_low=ci_low,
-            ci_high=ci_high,
-            n=len(outcomes),
+            raise no_items(self.name)
+        return bootstrap_result(
+            self.name,
+            self.rows(outcomes),
+            self.statistic,
             higher_is_better=self.higher_is_better,
-            extra=extra,
+            seed=seed,
+            n_resamples=n_resamples,
         )
