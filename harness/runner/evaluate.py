@@ -18,18 +18,17 @@ from typing import Any
 from harness.backends.base import Backend
 from harness.data.root import resolve_data_root
 from harness.errors import HarnessError
-from harness.metrics import MetricResult
 from harness.models import LoadedModel
 from harness.paths import DEFAULT_MODEL
 from harness.registry.resolve import load_model_or_variant
 from harness.runner.aggregate import suite_aggregates
 from harness.runner.progress import RunProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
+from harness.runner.score_records import to_metric_result, to_score_records
 from harness.runner.scoring import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     TaskScores,
-    score_records,
     score_task,
 )
 from harness.store import (
@@ -133,7 +132,7 @@ def run_eval(
                 [
                     s
                     for name, results in aggregates
-                    for s in score_records(run_id, "aggregate", name, results)
+                    for s in to_score_records(run_id, "aggregate", name, results)
                 ]
             )
         except BaseException as exc:
@@ -277,7 +276,7 @@ def _run_task(
         },
     )
     store.commit_task(
-        result, score_records(run_id, "task", task.name, scores.results), scores.samples
+        result, to_score_records(run_id, "task", task.name, scores.results), scores.samples
     )
     return scores
 
@@ -312,19 +311,7 @@ def _execute(
 def _stored_scores(store: Store, run_id: str, task: Task) -> TaskScores:
     """A finished task's scores read back, so a resumed run aggregates over all tasks."""
     records = [s for s in store.get_scores(run_id, scope="task") if s.name == task.name]
-    results = [
-        MetricResult(
-            name=s.metric,
-            value=s.value,
-            stderr=s.stderr,
-            ci_low=s.ci_low,
-            ci_high=s.ci_high,
-            n=s.n,
-            higher_is_better=s.higher_is_better,
-            extra={k: str(v) for k, v in s.extra.items()},
-        )
-        for s in records
-    ]
+    results = [to_metric_result(s) for s in records]
     samples = store.get_samples(run_id, task.name)
     names = set(samples[0].metrics) if samples else set()
     item_values = {n: [s.metrics[n] for s in samples] for n in names}

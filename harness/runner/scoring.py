@@ -17,7 +17,6 @@ from harness.store import (
     RollingOutputs,
     SampleOutputs,
     SampleRecord,
-    ScoreRecord,
 )
 from harness.tasks.task import Result, Task, TaskItem
 
@@ -65,27 +64,6 @@ def score_task(
         )
     ]
     return TaskScores(results=summaries, item_values=per_item, samples=samples)
-
-
-def score_records(
-    run_id: str, scope: str, name: str, results: Sequence[MetricResult]
-) -> list[ScoreRecord]:
-    return [
-        ScoreRecord(
-            run_id=run_id,
-            scope=scope,  # type: ignore[arg-type]
-            name=name,
-            metric=r.name,
-            value=r.value,
-            stderr=r.stderr,
-            ci_low=r.ci_low,
-            ci_high=r.ci_high,
-            n=r.n,
-            higher_is_better=r.higher_is_better,
-            extra=dict(r.extra),
-        )
-        for r in results
-    ]
 
 
 def _sample(
