@@ -41,6 +41,7 @@ class TrainedConfig(ParentConfig, Protocol):
 
 
 ConfigT = TypeVar("ConfigT", bound=AnyRecipeConfig)
+# The self types of ``load_parent`` and ``fit``: the config fields each of them reads.
 WithParent = TypeVar("WithParent", bound=ParentConfig)
 WithTrain = TypeVar("WithTrain", bound=TrainedConfig)
 
