@@ -39,7 +39,7 @@ def add_parsers(
 def run(args: argparse.Namespace) -> int:
     """Run the plan; Ctrl+C leaves everything finished in place for a re-run to resume."""
     from harness.lifecycle import load_lifecycle_config, run_lifecycle
-    from harness.recipes.config import default_profile
+    from harness.training.config import default_profile
 
     profile = args.profile or default_profile()
     config = load_lifecycle_config(config_file=args.config, profile=profile)

@@ -11,22 +11,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.recipes.sweep import SweepResult
     from harness.registry import Variant
-
-RECIPE_NAMES = (
-    "pretrain",
-    "sft-full",
-    "lora",
-    "prompt-tuning",
-    "sft-multitask",
-    "reward-model",
-    "rl-detox",
-    "dpo",
-    "quantize",
-    "prune",
-    "distill",
-)
+    from harness.training.sweep import SweepResult
 
 
 def _csv(value: str) -> list[str]:
@@ -36,13 +22,14 @@ def _csv(value: str) -> list[str]:
 def add_parsers(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], default_store: str
 ) -> None:
-    """Register ``train`` on the main parser's subcommands."""
+    """Register ``train`` on the main parser's subcommands; its choices are the recipe table."""
+    from harness.recipes import recipe_names
+
+    names = recipe_names()
     train = commands.add_parser(
         "train", help="train a variant with a recipe (recipes/RECIPE.yaml) and register it"
     )
-    train.add_argument(
-        "recipe", choices=RECIPE_NAMES, metavar="RECIPE", help=", ".join(RECIPE_NAMES)
-    )
+    train.add_argument("recipe", choices=names, metavar="RECIPE", help=", ".join(names))
     train.add_argument("--config", default=None, metavar="FILE", help="recipe YAML to use instead")
     train.add_argument(
         "--profile", default=None, help="profile of the config (default: quick on CPU, full on GPU)"

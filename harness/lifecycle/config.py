@@ -16,7 +16,8 @@ from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
 from harness.paths import DEFAULT_MODEL
-from harness.recipes.config import Section, deep_merge, read_yaml, recipes_dir
+from harness.training.config import deep_merge, read_yaml, recipes_dir
+from harness.training.sections import Section
 
 START = "start"
 
@@ -59,7 +60,7 @@ def load_lifecycle_config(
     *, config_file: str | Path | None = None, profile: str = "quick"
 ) -> LifecycleConfig:
     """The plan with ``profile`` merged in, checked: known recipes, parents defined earlier."""
-    from harness.recipes.run import RECIPES
+    from harness.recipes import recipe_names
 
     path = Path(config_file) if config_file else recipes_dir() / "lifecycle.yaml"
     raw = read_yaml(path)
@@ -75,12 +76,13 @@ def load_lifecycle_config(
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
         raise HarnessError(f"{path.name}: bad value for '{key}' ({first['msg']})") from None
+    recipes = recipe_names()
     seen = {START}
     for step_name, step in config.steps.items():
-        if step.recipe not in RECIPES:
+        if step.recipe not in recipes:
             raise HarnessError(
                 f"{path.name}: step '{step_name}' uses unknown recipe '{step.recipe}'; "
-                f"known: {', '.join(RECIPES)}"
+                f"known: {', '.join(recipes)}"
             )
         if step.parent not in seen:
             raise HarnessError(

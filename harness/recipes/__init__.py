@@ -1,9 +1,139 @@
 """Training recipes: each turns a config (``recipes/<name>.yaml``) into a registered variant.
 
-Recipe modules import torch, transformers, peft and trl; this package only names them, so
-importing it stays cheap.
+The recipe table is this package's modules: module ``sft_full`` is recipe ``sft-full``.
+A recipe module exports its pydantic ``Config`` (what its YAML may say) and
+``train(session)``; the machinery they share lives in :mod:`harness.training`. Adding a
+recipe is adding its module here and its YAML under ``recipes/``.
+
+The table is read from the package folder without importing the recipe modules (they
+import torch, transformers, peft and trl), so listing recipes, e.g. for the CLI's
+choices, stays cheap.
 """
 
-from harness.recipes.run import RECIPES, sweep_recipe, train_recipe
+from __future__ import annotations
 
-__all__ = ["RECIPES", "sweep_recipe", "train_recipe"]
+import importlib
+import pkgutil
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.registry import Variant
+    from harness.training.session import RecipeSession
+    from harness.training.sweep import SweepResult
+
+
+def recipe_names() -> list[str]:
+    """Every recipe, by name, sorted: the modules of this package, ``_`` turned into ``-``."""
+    return sorted(
+        {
+            module.name.replace("_", "-")
+            for module in pkgutil.iter_modules(__path__)
+            if not module.name.startswith("_") and not module.ispkg
+        }
+    )
+
+
+def recipe_module(recipe: str) -> ModuleType:
+    """The module of ``recipe`` (imported now); an unknown name is refused with the known ones."""
+    known = recipe_names()
+    if recipe not in known:
+        raise HarnessError(f"unknown recipe '{recipe}'; known: {', '.join(known)}")
+    return importlib.import_module(f"{__name__}.{recipe.replace('-', '_')}")
+
+
+def load_recipe_config(
+    recipe: str,
+    *,
+    config_file: str | Path | None = None,
+    profile: str | None = None,
+    overrides: list[str] | None = None,
+) -> tuple[Any, str]:
+    """The recipe's config, validated by its module's ``Config``, and the profile applied.
+
+    Order: the file's top-level values, then the profile's, then each ``--set key=value``.
+    """
+    from harness.training.config import load_config
+
+    module = recipe_module(recipe)
+    return load_config(
+        recipe, module.Config, config_file=config_file, profile=profile, overrides=overrides
+    )
+
+
+def train_recipe(
+    recipe: str,
+    *,
+    store: str | Path,
+    config_file: str | Path | None = None,
+    profile: str | None = None,
+    overrides: Sequence[str] = (),
+    restart: bool = False,
+    callbacks: Sequence[Any] = (),
+) -> tuple[Variant, bool]:
+    """Train (or resume, or find already trained) the variant a recipe config describes.
+
+    Returns the variant and whether it was trained now (False: this exact config had
+    already produced it, so nothing ran).
+    """
+    from harness.training.run import train_once
+
+    module = recipe_module(recipe)
+    session = _session(recipe, module, store, config_file, profile, overrides, restart, callbacks)
+    return train_once(session, module.train)
+
+
+def sweep_recipe(
+    recipe: str,
+    *,
+    store: str | Path,
+    config_file: str | Path | None = None,
+    profile: str | None = None,
+    overrides: Sequence[str] = (),
+    restart: bool = False,
+) -> SweepResult:
+    """The scaling sweep of a pre-training config (``harness train pretrain --sweep``)."""
+    from harness.training.sweep import run_sweep
+
+    if recipe != "pretrain":
+        raise HarnessError(f"--sweep applies to the pretrain recipe, not '{recipe}'")
+    module = recipe_module(recipe)
+    session = _session(recipe, module, store, config_file, profile, overrides, restart, ())
+    return run_sweep(session, module.train)
+
+
+def _session(
+    recipe: str,
+    module: ModuleType,
+    store: str | Path,
+    config_file: str | Path | None,
+    profile: str | None,
+    overrides: Sequence[str],
+    restart: bool,
+    callbacks: Sequence[Any],
+) -> RecipeSession[Any]:
+    from harness.training.run import open_session
+
+    return open_session(
+        recipe,
+        module.Config,
+        store=store,
+        config_file=config_file,
+        profile=profile,
+        overrides=overrides,
+        restart=restart,
+        callbacks=callbacks,
+    )
+
+
+__all__ = [
+    "load_recipe_config",
+    "recipe_module",
+    "recipe_names",
+    "sweep_recipe",
+    "train_recipe",
+]

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import torch
+from pydantic import Field
 from trl import SFTTrainer
 
 from harness.errors import HarnessError
-from harness.recipes.config import StudentShape
-from harness.recipes.examples import Example, examples_hash, sft_examples
-from harness.recipes.quantize import full_model
-from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import TrainingOutcome, argument_values, run_trainer
+from harness.training.examples import Example, examples_hash, sft_examples
+from harness.training.sections import RecipeConfig, Section, SFTData
+from harness.training.session import RecipeSession
+from harness.training.trainer import TrainingOutcome, argument_values, run_trainer
+from harness.training.weights import full_model
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -35,7 +36,31 @@ if TYPE_CHECKING:
 CURVE_KEYS = ("loss_soft", "loss_hard")  # logged beside the mixed loss
 
 
-def train(session: RecipeSession) -> Variant:
+class StudentShape(Section):
+    """The student keeps the teacher's tokenizer; ``layers`` taken evenly from the teacher
+    when ``init`` is ``teacher-layers`` (hidden size unchanged), else a fresh random model."""
+
+    layers: Annotated[int, Field(ge=1)] = 8
+    hidden: Annotated[int | None, Field(ge=8)] = None  # None: the teacher's
+    intermediate: Annotated[int | None, Field(ge=8)] = None
+    init: Literal["teacher-layers", "random"] = "teacher-layers"
+
+
+class DistillSettings(Section):
+    temperature: Annotated[float, Field(gt=0)] = 2.0
+    alpha: Annotated[float, Field(ge=0, le=1)] = 0.5  # weight of the soft (teacher) loss
+
+
+class Config(RecipeConfig):
+    data: SFTData = Field(default_factory=SFTData)
+    student: StudentShape = Field(default_factory=StudentShape)
+    distill: DistillSettings = Field(default_factory=DistillSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Train a smaller student (teacher layers or a fresh Llama) on DialogSum against the
+    parent's next-token distributions and the reference summaries; registers a ``distilled``
+    variant (the full student) with both models' shapes and parameter counts."""
     config = session.config
     run = session.run_dir()
     parent, loaded = session.load_parent()
@@ -233,7 +258,7 @@ class DistillationSFTTrainer(SFTTrainer):
 
 
 def distill(
-    session: RecipeSession,
+    session: RecipeSession[Config],
     teacher: Any,
     student: Any,
     tokenizer: Any,

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from harness.recipes.lora import attach_lora
-from harness.recipes.preferences import Pair, pairs_hash, preference_pairs
-from harness.recipes.session import RecipeSession
+from pydantic import Field
+
+from harness.training.adapters import attach_lora
+from harness.training.preferences import Pair, pairs_hash, preference_pairs
+from harness.training.sections import LoraSettings, PreferenceData, RecipeConfig, Section
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -27,12 +30,27 @@ if TYPE_CHECKING:
 LOGP_BATCH = 4
 
 
-def train(session: RecipeSession) -> Variant:
+class DPOSettings(Section):
+    beta: Annotated[float, Field(gt=0)] = 0.1
+    policy: Literal["full", "lora"] = "lora"
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+
+
+class Config(RecipeConfig):
+    data: PreferenceData = Field(default_factory=PreferenceData)
+    dpo: DPOSettings = Field(default_factory=DPOSettings)
+    heldout_limit: int | None = 100  # held-out pairs for the chosen-vs-rejected margin
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Train the parent (a LoRA or full policy) with DPO on preference pairs against its
+    frozen copy; registers a ``dpo`` variant with the held-out reward and log-prob margins
+    before and after training."""
     from datasets import Dataset, disable_progress_bars
     from trl import DPOConfig, DPOTrainer
 
-    from harness.recipes.trainer import argument_values, run_trainer, uses_cpu
     from harness.registry.weights import is_peft_model
+    from harness.training.trainer import argument_values, run_trainer, uses_cpu
 
     disable_progress_bars()  # per-example tokenising bars would bury the training bar
     config = session.config

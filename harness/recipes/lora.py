@@ -7,17 +7,27 @@ Rank, alpha, dropout and target modules are knobs; the adapter is what gets regi
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from harness.recipes.config import LoraSettings
-from harness.recipes.examples import examples_hash, sft_examples
-from harness.recipes.session import RecipeSession
+from pydantic import Field
+
+from harness.training.adapters import attach_lora
+from harness.training.examples import examples_hash, sft_examples
+from harness.training.sections import LoraSettings, RecipeConfig, SFTData
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
 
 
-def train(session: RecipeSession) -> Variant:
+class Config(RecipeConfig):
+    data: SFTData = Field(default_factory=SFTData)
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Train LoRA adapters on the parent with DialogSum; registers a ``lora`` variant (the
+    adapter only, with its trainable share; ``lora.save_merged`` also saves a merged model)."""
     config = session.config
     run = session.run_dir()
     parent, loaded = session.load_parent()
@@ -48,20 +58,4 @@ def train(session: RecipeSession) -> Variant:
         data_hash=examples_hash(examples),
         outcome=outcome,
         details=details,
-    )
-
-
-def attach_lora(model: Any, settings: LoraSettings) -> Any:
-    """``model`` wrapped by peft with fresh LoRA adapters; only they are trainable."""
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    return get_peft_model(
-        model,
-        LoraConfig(
-            task_type=TaskType.CAUSAL_LM,
-            r=settings.rank,
-            lora_alpha=settings.alpha,
-            lora_dropout=settings.dropout,
-            target_modules=list(settings.target_modules),
-        ),
     )

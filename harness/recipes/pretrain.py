@@ -8,14 +8,22 @@ The result is a root variant of kind ``base``: it has no parent, and loads from 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from harness.recipes.bpe import train_bpe
-from harness.recipes.config import ModelShape
-from harness.recipes.corpus import CorpusSplit, load_corpora
-from harness.recipes.run_dir import RunDir
-from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import argument_values, run_trainer
+from pydantic import Field
+
+from harness.training.bpe import train_bpe
+from harness.training.corpus import CorpusSplit, load_corpora
+from harness.training.run_dir import RunDir
+from harness.training.sections import (
+    CorpusData,
+    LlamaShape,
+    Section,
+    SweepSettings,
+    TrainSettings,
+)
+from harness.training.session import RecipeSession
+from harness.training.trainer import argument_values, run_trainer
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -23,7 +31,27 @@ if TYPE_CHECKING:
 EVAL_BATCH = 16
 
 
-def train(session: RecipeSession) -> Variant:
+class TokenizerSettings(Section):
+    vocab_size: Annotated[int, Field(ge=300)] = 4096
+    min_frequency: Annotated[int, Field(ge=1)] = 2
+
+
+class Config(Section):
+    """Pre-training from scratch has no parent: the tokenizer and the model are both new."""
+
+    name: str
+    seed: int = 42
+    tokenizer: TokenizerSettings = Field(default_factory=TokenizerSettings)
+    model: LlamaShape = Field(default_factory=LlamaShape)
+    data: CorpusData = Field(default_factory=CorpusData)
+    train: TrainSettings = Field(default_factory=TrainSettings)
+    sweep: SweepSettings = Field(default_factory=SweepSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Train a new BPE tokenizer and a randomly initialised Llama on the corpora; registers a
+    root variant of kind ``base`` (no parent, loads from its folder) with its held-out
+    losses, vocabulary size, non-embedding parameters, tokens seen and FLOPs."""
     from transformers import Trainer, TrainingArguments
 
     config = session.config
@@ -70,7 +98,7 @@ def train(session: RecipeSession) -> Variant:
     )
 
 
-def corpus_tokenizer(run: RunDir, corpora: list[CorpusSplit], config: Any) -> Any:
+def corpus_tokenizer(run: RunDir, corpora: list[CorpusSplit], config: Config) -> Any:
     """The run's BPE tokenizer: trained on the train text once, reused when the run resumes."""
     from transformers import PreTrainedTokenizerFast
 
@@ -100,7 +128,7 @@ def _encode(tokenizer: Any, text: str) -> list[int]:
     return list(tokenizer.backend_tokenizer.encode(text).ids)
 
 
-def build_llama(shape: ModelShape, tokenizer: Any, context: int) -> Any:
+def build_llama(shape: LlamaShape, tokenizer: Any, context: int) -> Any:
     """A randomly initialised LlamaForCausalLM of ``shape`` (tied input/output embeddings)."""
     from transformers import LlamaConfig, LlamaForCausalLM
 

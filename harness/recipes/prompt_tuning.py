@@ -6,16 +6,33 @@ trains faster than a random start with so few parameters.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from harness.recipes.examples import dialogsum_examples, examples_hash
-from harness.recipes.session import RecipeSession
+from pydantic import Field
+
+from harness.training.examples import dialogsum_examples, examples_hash
+from harness.training.sections import RecipeConfig, Section, SFTData
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
 
 
-def train(session: RecipeSession) -> Variant:
+class PromptTuningSettings(Section):
+    virtual_tokens: Annotated[int, Field(ge=1)] = 20
+    # "text" starts the soft prompt from the embeddings of init_text (better than random).
+    init: Literal["random", "text"] = "text"
+    init_text: str = "Summarize the following conversation."
+
+
+class Config(RecipeConfig):
+    data: SFTData = Field(default_factory=SFTData)
+    prompt_tuning: PromptTuningSettings = Field(default_factory=PromptTuningSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Learn a soft prompt of ``virtual_tokens`` embeddings on DialogSum, the parent frozen;
+    registers a ``prompt-tuning`` variant (the peft adapter) with its trainable share."""
     from peft import PromptTuningConfig, PromptTuningInit, TaskType, get_peft_model
 
     config = session.config

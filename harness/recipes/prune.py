@@ -11,23 +11,39 @@ pruned weights stay exactly zero and the stated sparsity still holds afterwards.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import torch
+from pydantic import Field
 from transformers import TrainerCallback
 
 from harness.compression import PruningReport, magnitude_prune, prune_mlp_channels, weight_sparsity
-from harness.recipes.examples import Example, examples_hash, sft_examples
-from harness.recipes.quantize import full_model, weights_on_disk
-from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import TrainingOutcome, train_sft, untrained
+from harness.training.examples import Example, examples_hash, sft_examples
+from harness.training.sections import RecipeConfig, Section, SFTData
+from harness.training.session import RecipeSession
+from harness.training.trainer import TrainingOutcome, train_sft, untrained
+from harness.training.weights import full_model, weights_on_disk
 
 if TYPE_CHECKING:
-    from harness.recipes.run_dir import RunDir
     from harness.registry import Variant
+    from harness.training.run_dir import RunDir
 
 
-def train(session: RecipeSession) -> Variant:
+class PruneSettings(Section):
+    method: Literal["magnitude", "mlp-channels"] = "magnitude"
+    sparsity: Annotated[float, Field(ge=0, lt=1)] = 0.3  # share zeroed / MLP channels removed
+    recovery_steps: Annotated[int, Field(ge=0)] = 0  # short DialogSum fine-tune afterwards
+
+
+class Config(RecipeConfig):
+    prune: PruneSettings = Field(default_factory=PruneSettings)
+    data: SFTData = Field(default_factory=SFTData)  # for the recovery fine-tune
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Prune the parent (smallest weights zeroed, or whole MLP channels removed), then
+    optionally fine-tune on DialogSum to recover; registers a ``pruned`` variant with the
+    sparsity, parameter counts and disk bytes (0 trainable parameters without recovery)."""
     config = session.config
     settings = config.prune
     run = session.run_dir()
@@ -81,7 +97,7 @@ def prune(model: Any, method: str, sparsity: float) -> PruningReport:
 
 
 def recover(
-    session: RecipeSession,
+    session: RecipeSession[Config],
     model: Any,
     tokenizer: Any,
     examples: list[Example],

@@ -15,12 +15,16 @@ import logging
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
 
 from harness.compression import QuantizationReport, parameter_bytes
 from harness.errors import HarnessError
-from harness.recipes.session import RecipeSession
-from harness.recipes.trainer import untrained
+from harness.training.sections import DEFAULT_PARENT, Section
+from harness.training.session import RecipeSession
+from harness.training.trainer import untrained
+from harness.training.weights import full_model, weights_on_disk
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -34,7 +38,24 @@ KL_SENTENCES = (
 SPEED_PROMPT = "Summarize the following conversation.\n\n#Person1#: How was your weekend?\n"
 
 
-def train(session: RecipeSession) -> Variant:
+class QuantizeSettings(Section):
+    method: Literal["int8-weight-only", "int8-dynamic"] = "int8-weight-only"
+    speed_tokens: Annotated[int, Field(ge=0)] = 64  # tokens generated to measure tokens/s
+
+
+class Config(Section):
+    """No training: a transform of the parent, so no ``train`` block."""
+
+    name: str
+    parent: str = DEFAULT_PARENT
+    seed: int = 42
+    quantize: QuantizeSettings = Field(default_factory=QuantizeSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Quantize the parent's Linear layers to int8 with torchao (nothing trained); registers a
+    ``quantized`` variant with 0 trainable parameters and what it buys and costs: memory and
+    disk bytes before and after, tokens/s, and the next-token KL from the parent."""
     config = session.config
     settings = config.quantize
     run = session.run_dir()
@@ -91,25 +112,6 @@ def train(session: RecipeSession) -> Variant:
     return variant
 
 
-def full_model(model: Any, parent_name: str) -> Any:
-    """The parent as a plain float transformers model: a LoRA parent merged; a prompt-tuning
-    or quantized parent refused (neither can be turned back into float weights)."""
-    from harness.registry.weights import is_peft_model
-
-    if getattr(model.config, "quantization_config", None) is not None:
-        raise HarnessError(
-            f"parent '{parent_name}' is already quantized; start from its float parent instead"
-        )
-    if not is_peft_model(model):
-        return model
-    if not hasattr(model, "merge_and_unload"):
-        raise HarnessError(
-            f"parent '{parent_name}' is a prompt-tuning adapter, which cannot be merged into "
-            "the weights; start from its base model or a LoRA/full variant"
-        )
-    return model.merge_and_unload()
-
-
 def load_quantized(folder: Path, method: str) -> Any:
     """The float model in ``folder`` loaded with torchao ``method`` (LM head kept float)."""
     import torch
@@ -144,11 +146,6 @@ def quantized_layers(model: Any) -> int:
         if isinstance(module, torch.nn.Linear)
         and type(module.weight) not in (torch.Tensor, torch.nn.Parameter)
     )
-
-
-def weights_on_disk(folder: Path) -> int:
-    """Bytes of the weight files (safetensors or bin) in a saved model folder."""
-    return sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".safetensors", ".bin"))
 
 
 def next_token_kl(reference: Any, other: Any, tokenizer: Any, sentences: tuple[str, ...]) -> float:

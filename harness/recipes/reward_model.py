@@ -16,9 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
 from harness.errors import HarnessError
-from harness.recipes.preferences import Pair, pairs_hash, preference_pairs
-from harness.recipes.session import RecipeSession
+from harness.training.preferences import Pair, pairs_hash, preference_pairs
+from harness.training.sections import PreferenceData, RecipeConfig
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -28,11 +31,19 @@ SCORE_BATCH = 8
 RewardFunction = Callable[[Sequence[str], Sequence[str]], list[float]]
 
 
-def train(session: RecipeSession) -> Variant:
+class Config(RecipeConfig):
+    data: PreferenceData = Field(default_factory=PreferenceData)
+    heldout_limit: int | None = 200  # held-out pairs scored for pairwise accuracy
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Train a scalar-head copy of the parent on preference pairs (Bradley-Terry); registers a
+    ``reward-model`` variant (a sequence classifier, not a causal LM) with its held-out and
+    train pairwise accuracy."""
     from datasets import Dataset, disable_progress_bars
     from trl import RewardConfig, RewardTrainer
 
-    from harness.recipes.trainer import argument_values, run_trainer
+    from harness.training.trainer import argument_values, run_trainer
 
     disable_progress_bars()  # per-example tokenising bars would bury the training bar
     config = session.config

@@ -21,13 +21,17 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
 
 from harness.errors import HarnessError
-from harness.recipes.rewards import DegenerateRule, NonToxicReward
-from harness.recipes.rl_prompts import RLPrompt, rl_prompts
-from harness.recipes.session import RecipeSession
 from harness.registry.weights import is_peft_model
+from harness.training.adapters import attach_lora
+from harness.training.rewards import DegenerateRule, NonToxicReward
+from harness.training.rl_prompts import RLPrompt, rl_prompts
+from harness.training.sections import LoraSettings, RecipeConfig, RLPrompts, Section
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -43,8 +47,35 @@ RL_CURVES = (
 )
 
 
-def train(session: RecipeSession) -> Variant:
-    """Detoxify the parent with our toxicity classifier as the reward."""
+class RLSettings(Section):
+    """GRPO: sampled groups per prompt, clipped policy gradient, KL penalty to the parent."""
+
+    algorithm: Literal["grpo", "rloo"] = "grpo"
+    policy: Literal["full", "lora"] = "lora"
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    beta: Annotated[float, Field(ge=0)] = 0.05  # KL coefficient; 0 disables the reference
+    num_generations: Annotated[int, Field(ge=2)] = 4
+    max_completion_tokens: Annotated[int, Field(ge=1)] = 24
+    temperature: Annotated[float, Field(gt=0)] = 1.0
+    epsilon: Annotated[float, Field(gt=0)] = 0.2
+    # A completion counts as degenerate when shorter than this many words, or when one
+    # token makes up more than ``max_repeat_share`` of it.
+    min_words: Annotated[int, Field(ge=0)] = 3
+    max_repeat_share: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # The reward a degenerate completion gets instead of its non-toxic score (None: no guard,
+    # so saying nothing scores as perfectly non-toxic).
+    degenerate_reward: float | None = 0.0
+
+
+class Config(RecipeConfig):
+    prompts: RLPrompts = Field(default_factory=RLPrompts)
+    rl: RLSettings = Field(default_factory=RLSettings)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Detoxify the parent by RL (GRPO or RLOO, LoRA or full policy) with our toxicity
+    classifier's non-toxic score as the reward; registers an ``rlhf`` variant with the reward,
+    KL and degenerate-share curves, the classifier's hash and the top-reward samples."""
     from harness.toxicity import load_classifier
 
     rl = session.config.rl
@@ -66,7 +97,7 @@ def train(session: RecipeSession) -> Variant:
 
 
 def train_with_reward(
-    session: RecipeSession,
+    session: RecipeSession[Config],
     reward: Callable[..., Any],
     *,
     reward_details: dict[str, Any] | None = None,
@@ -82,8 +113,6 @@ def train_with_reward(
     session.seed_everything()
     model = loaded.model
     if rl.policy == "lora":
-        from harness.recipes.lora import attach_lora
-
         model = attach_lora(model, rl.lora)
     elif rl.beta > 0:
         _ensure_reference_folder(model, tokenizer, run.root / "reference")
@@ -93,7 +122,7 @@ def train_with_reward(
         f"prompts, {rl.num_generations} samples each, KL coefficient {rl.beta}, "
         f"{rl.policy} policy"
     )
-    from harness.recipes.trainer import run_trainer
+    from harness.training.trainer import run_trainer
 
     outcome = run_trainer(
         trainer,
@@ -128,7 +157,7 @@ def train_with_reward(
 
 
 def _trainer(
-    session: RecipeSession,
+    session: RecipeSession[Config],
     model: Any,
     tokenizer: Any,
     prompts: Sequence[RLPrompt],
@@ -137,7 +166,7 @@ def _trainer(
 ) -> Any:
     from datasets import Dataset, disable_progress_bars
 
-    from harness.recipes.trainer import argument_values
+    from harness.training.trainer import argument_values
 
     disable_progress_bars()
     rl = session.config.rl

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from harness.recipes.examples import examples_hash, sft_examples
-from harness.recipes.session import RecipeSession
+from pydantic import Field
+
+from harness.training.examples import examples_hash, sft_examples
+from harness.training.sections import RecipeConfig, SFTData
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
 
 
-def train(session: RecipeSession) -> Variant:
+class Config(RecipeConfig):
+    data: SFTData = Field(default_factory=SFTData)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Fine-tune every weight of the parent on DialogSum summaries; registers a ``full-ft``
+    variant (the full model) with the number of training examples."""
     config = session.config
     run = session.run_dir()
     parent, loaded = session.load_parent()

@@ -8,14 +8,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from harness.recipes.examples import alpaca_examples, dialogsum_examples, examples_hash, shuffled
-from harness.recipes.session import RecipeSession
+from pydantic import Field
+
+from harness.training.examples import (
+    alpaca_examples,
+    dialogsum_examples,
+    examples_hash,
+    shuffled,
+)
+from harness.training.sections import RecipeConfig, Section
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
 
 
-def train(session: RecipeSession) -> Variant:
+class MultitaskData(Section):
+    """A mixture of DialogSum and Alpaca examples, shuffled together with ``seed``."""
+
+    dialogsum: int = 100
+    alpaca: int = 100
+    seed: int = 0
+    max_length: int = 512
+
+
+class Config(RecipeConfig):
+    data: MultitaskData = Field(default_factory=MultitaskData)
+
+
+def train(session: RecipeSession[Config]) -> Variant:
+    """Fine-tune every weight of the parent on DialogSum and Alpaca examples mixed; registers
+    a ``full-ft`` variant with the count of examples from each source."""
     config = session.config
     data = config.data
     run = session.run_dir()

@@ -54,8 +54,7 @@ def test_student_learns_with_fewer_layers_and_the_teacher_as_parent(lab: Path) -
 
 def test_teacher_layers_student_starts_from_the_teachers_blocks() -> None:
     from harness.models import load_model
-    from harness.recipes.config import StudentShape
-    from harness.recipes.distill import build_student
+    from harness.recipes.distill import StudentShape, build_student
 
     teacher = load_model(TEACHER).model
     student, taken = build_student(teacher, StudentShape(layers=3))
@@ -161,11 +160,11 @@ def test_trainer_loss_is_the_mixed_loss_of_its_batch(lab: Path) -> None:
     """The trainer's compute_loss feeds the collated SFT batch (completion-only labels) to
     distillation_loss with a frozen teacher."""
     from harness.models import load_model
-    from harness.recipes.config import TrainSettings
     from harness.recipes.distill import distillation_trainer
-    from harness.recipes.examples import Example
-    from harness.recipes.run_dir import RunDir
-    from harness.recipes.trainer import argument_values
+    from harness.training.examples import Example
+    from harness.training.run_dir import RunDir
+    from harness.training.sections import TrainSettings
+    from harness.training.trainer import argument_values
 
     teacher = load_model(TEACHER)
     student = load_model("tiny-random-llama").model

@@ -9,7 +9,8 @@ import pytest
 from tiny_training import train_tiny
 
 from harness.errors import HarnessError
-from harness.recipes.preferences import (
+from harness.registry import get_variant, list_variants, load_variant
+from harness.training.preferences import (
     Pair,
     hh_rlhf_pairs,
     load_hh_rlhf_rows,
@@ -17,7 +18,6 @@ from harness.recipes.preferences import (
     split_by_prompt,
     split_dialogue,
 )
-from harness.registry import get_variant, list_variants, load_variant
 
 DIALOGUE = (
     "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water."

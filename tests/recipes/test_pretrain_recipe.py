@@ -9,10 +9,10 @@ from tiny_training import losses
 
 from harness.cli.main import main
 from harness.recipes import sweep_recipe, train_recipe
-from harness.recipes.bpe import train_bpe
-from harness.recipes.corpus import load_corpora
 from harness.registry import get_variant, load_variant
 from harness.store import open_store
+from harness.training.bpe import train_bpe
+from harness.training.corpus import load_corpora
 
 TINY_PRETRAIN = [
     "data.max_chars=40000",

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HarnessError
-from harness.recipes.config import config_hash, load_recipe_config
+from harness.recipes import load_recipe_config
+from harness.training.config import config_hash
 
 
 def test_the_quick_profile_is_laid_over_the_defaults() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.recipes.examples import alpaca_examples, dialogsum_examples, examples_hash
+from harness.training.examples import alpaca_examples, dialogsum_examples, examples_hash
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from tiny_training import losses, train_tiny
 from transformers import TrainerCallback
 
-from harness.recipes.callbacks import StopAfterSave
 from harness.registry import list_variants
+from harness.training.callbacks import StopAfterSave
 
 
 class StepRecorder(TrainerCallback):

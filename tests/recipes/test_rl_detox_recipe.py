@@ -38,8 +38,8 @@ TINY_RL = [
 
 
 def _session(store: Path, *extra: str) -> Any:
-    from harness.recipes.config import load_recipe_config
-    from harness.recipes.session import RecipeSession
+    from harness.recipes import load_recipe_config
+    from harness.training.session import RecipeSession
 
     config, profile = load_recipe_config("rl-detox", profile="quick", overrides=[*TINY_RL, *extra])
     return RecipeSession(recipe="rl-detox", config=config, profile=profile, store=store)

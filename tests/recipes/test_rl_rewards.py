@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.recipes.rewards import DegenerateRule, NonToxicReward, scored_text
-from harness.recipes.rl_prompts import evaluated_indices, last_statements
+from harness.training.rewards import DegenerateRule, NonToxicReward, scored_text
+from harness.training.rl_prompts import evaluated_indices, last_statements
 
 
 def _toxic_if_word(word: str):
@@ -64,9 +64,9 @@ def test_rl_toxigen_prompts_exclude_what_the_toxicity_suite_evaluates(
 ) -> None:
     from harness.data import resolve_data_root
     from harness.models import load_model
-    from harness.recipes.rl_prompts import toxigen_prompts
     from harness.tasks import Task, load_suite
     from harness.tasks.templates import render
+    from harness.training.rl_prompts import toxigen_prompts
 
     monkeypatch.setenv("HARNESS_DATA_DIR", str(shared_data))
     tokenizer = load_model("tiny-random-llama").tokenizer

@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy.stats import linregress
 
-from harness.recipes.scaling import ScalingPoint, fit_power_law, training_flops
+from harness.training.scaling import ScalingPoint, fit_power_law, training_flops
 
 
 def test_compute_is_six_flops_per_parameter_per_token() -> None:

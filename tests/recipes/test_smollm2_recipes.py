@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.recipes.config import load_recipe_config
-from harness.recipes.lora import attach_lora
+from harness.recipes import load_recipe_config
+from harness.training.adapters import attach_lora
 
 
 @pytest.mark.integration

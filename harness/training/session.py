@@ -2,7 +2,8 @@
 
 Every recipe module reads top to bottom as: load the parent, build the examples, wrap the
 model, train, register. This class holds the steps they share, so the recipe modules keep
-only what makes each recipe different.
+only what makes each recipe different. It is generic in the recipe's config class
+(``RecipeSession[Config]``), so mypy checks each recipe's use of its own config.
 """
 
 from __future__ import annotations
@@ -12,24 +13,45 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from harness.errors import HarnessError
-from harness.recipes.config import config_dict, config_hash
-from harness.recipes.run_dir import RunDir, prepare_run_dir
+from harness.training.config import AnyRecipeConfig, config_dict, config_hash
+from harness.training.run_dir import RunDir, prepare_run_dir
+from harness.training.sections import TrainSettings
 
 if TYPE_CHECKING:
     from harness.models.loaded import LoadedModel
-    from harness.recipes.trainer import TrainingOutcome
     from harness.registry import Variant
+    from harness.training.trainer import TrainingOutcome
+
+
+class ParentConfig(AnyRecipeConfig, Protocol):
+    """A config that starts from a parent model (every recipe but pre-training)."""
+
+    @property
+    def parent(self) -> str: ...
+
+
+class TrainedConfig(ParentConfig, Protocol):
+    """A config with the shared training loop settings."""
+
+    @property
+    def train(self) -> TrainSettings: ...
+
+
+ConfigT = TypeVar("ConfigT", bound=AnyRecipeConfig)
+# The self types of ``load_parent`` and ``fit``: the config fields each of them reads.
+WithParent = TypeVar("WithParent", bound=ParentConfig)
+WithTrain = TypeVar("WithTrain", bound=TrainedConfig)
 
 
 @dataclass
-class RecipeSession:
+class RecipeSession(Generic[ConfigT]):
     """A recipe, its resolved config and where its results go."""
 
     recipe: str
-    config: Any  # the recipe's pydantic config
+    config: ConfigT  # the recipe module's pydantic ``Config``
     profile: str
     store: str | Path
     restart: bool = False
@@ -74,7 +96,7 @@ class RecipeSession:
 
         set_seed(int(self.config.seed))
 
-    def load_parent(self) -> tuple[Variant, LoadedModel]:
+    def load_parent(self: RecipeSession[WithParent]) -> tuple[Variant, LoadedModel]:
         """The parent registered (as a root when it is a source model) and loaded."""
         from harness.registry import ensure_root, load_variant
 
@@ -82,10 +104,16 @@ class RecipeSession:
         return parent, load_variant(self.store, parent.variant_id)
 
     def fit(
-        self, model: Any, tokenizer: Any, examples: Sequence[Any], run: RunDir, *, max_length: int
+        self: RecipeSession[WithTrain],
+        model: Any,
+        tokenizer: Any,
+        examples: Sequence[Any],
+        run: RunDir,
+        *,
+        max_length: int,
     ) -> TrainingOutcome:
         """Supervised fine-tuning of ``model`` on ``examples`` with this config's settings."""
-        from harness.recipes.trainer import train_sft
+        from harness.training.trainer import train_sft
 
         return train_sft(
             model,

@@ -15,8 +15,8 @@ from typing import Any
 from harness.data import load_split, resolve_data_root
 from harness.data.readers import read_docs
 from harness.errors import HarnessError
-from harness.recipes.config import SFTData
 from harness.tasks.templates import render
+from harness.training.sections import SFTData
 
 DIALOGSUM_SUITE = "dialogsum"
 DIALOGSUM_TASK = "dialogsum_0shot"

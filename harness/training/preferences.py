@@ -26,7 +26,7 @@ from typing import Any
 
 from harness.data import read_docs, resolve_data_root
 from harness.errors import HarnessError
-from harness.recipes.config import PreferenceData
+from harness.training.sections import PreferenceData
 
 HH_RLHF_FILE = "hh_rlhf/harmless-base/test.jsonl"
 HH_RLHF_HUB = "Anthropic/hh-rlhf"

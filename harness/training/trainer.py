@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.recipes.callbacks import LossProgressBar, WallClock
-from harness.recipes.config import TrainSettings
-from harness.recipes.examples import Example
-from harness.recipes.run_dir import RunDir
+from harness.training.callbacks import LossProgressBar, WallClock
+from harness.training.examples import Example
+from harness.training.run_dir import RunDir
+from harness.training.sections import TrainSettings
 
 
 @dataclass

@@ -9,16 +9,37 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from harness.errors import HarnessError
-from harness.recipes.scaling import PowerLaw, ScalingPoint, fit_power_law
-from harness.recipes.session import RecipeSession
+from harness.training.config import AnyRecipeConfig
+from harness.training.scaling import PowerLaw, ScalingPoint, fit_power_law
+from harness.training.sections import CorpusData, SweepSettings, TrainSettings
+from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
+
+
+class SweepableConfig(AnyRecipeConfig, Protocol):
+    """A pre-training config: its loop, its token blocks and the sizes to sweep."""
+
+    @property
+    def train(self) -> TrainSettings: ...
+
+    @property
+    def data(self) -> CorpusData: ...
+
+    @property
+    def sweep(self) -> SweepSettings: ...
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = ..., deep: bool = ...) -> Self: ...
+
+
+Sweepable = TypeVar("Sweepable", bound=SweepableConfig)
 
 
 @dataclass(frozen=True)
@@ -29,9 +50,14 @@ class SweepResult:
     path: Path
 
 
-def run_sweep(session: RecipeSession) -> SweepResult:
-    """Train every ``sweep.sizes`` model for ``sweep.tokens`` tokens and fit loss vs compute."""
-    from harness.recipes import pretrain
+def run_sweep(
+    session: RecipeSession[Sweepable],
+    train: Callable[[RecipeSession[Sweepable]], Variant],
+) -> SweepResult:
+    """Train every ``sweep.sizes`` model for ``sweep.tokens`` tokens and fit loss vs compute.
+
+    ``train`` is the pre-training recipe's ``train``, run once per size.
+    """
     from harness.registry import variant_dir
 
     config = session.config
@@ -49,7 +75,7 @@ def run_sweep(session: RecipeSession) -> SweepResult:
             }
         )
         child_session = dataclasses.replace(session, config=child)
-        variants.append(child_session.finished() or pretrain.train(child_session))
+        variants.append(child_session.finished() or train(child_session))
     points = [
         ScalingPoint(
             name=v.name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.recipes.config import RLPrompts
+from harness.training.sections import RLPrompts
 
 TOXICITY_SUITE = "toxicity"
 HATE_TAG = "toxigen_hate"
@@ -41,7 +41,7 @@ def rl_prompts(settings: RLPrompts, tokenizer: Any) -> list[RLPrompt]:
             statements=settings.toxigen_statements,
         )
     if settings.dialogsum:
-        from harness.recipes.examples import dialogsum_examples
+        from harness.training.examples import dialogsum_examples
 
         examples = dialogsum_examples(
             limit=settings.dialogsum,
