@@ -28,8 +28,6 @@ def backend_class(name: str) -> Any:
     if target is None:
         close = difflib.get_close_matches(name, BACKENDS, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        raise HarnessError(
-            f"unknown backend '{name}'; {hint}known: {', '.join(backend_names())}"
-        )
+        raise HarnessError(f"unknown backend '{name}'; {hint}known: {', '.join(backend_names())}")
     module_name, _, class_name = target.partition(":")
     return getattr(importlib.import_module(module_name), class_name)

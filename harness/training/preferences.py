@@ -16,7 +16,6 @@ Two sources:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from typing import Any
 
 from harness.data import read_docs, resolve_data_root
 from harness.errors import HarnessError
+from harness.hashing import is_heldout
 from harness.training.sections import PreferenceData
 
 HH_RLHF_FILE = "hh_rlhf/harmless-base/test.jsonl"
@@ -176,13 +176,6 @@ def ranked_row_pairs(row: Any, *, source: str, where: str) -> list[Pair]:
             if ranking[better] < ranking[worse]:
                 pairs.append(Pair(prompt, responses[better], responses[worse], source))
     return pairs
-
-
-def is_heldout(prompt: str, percent: int, seed: int) -> bool:
-    """Whether ``prompt`` falls in the held-out ``percent``: a seeded hash, so the same prompt
-    always lands on the same side, on every machine and in every run."""
-    digest = hashlib.sha256(f"{seed}\0{prompt}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % 100 < percent
 
 
 def split_by_prompt(pairs: list[Pair], percent: int, seed: int) -> tuple[list[Pair], list[Pair]]:
