@@ -84,7 +84,9 @@ class EndpointPool:
         max_backoff_s: float = 30.0,
     ) -> None:
         if not base_urls:
-            raise HarnessError("no base URL given; pass at least one, e.g. http://127.0.0.1:8000/v1")
+            raise HarnessError(
+                "no base URL given; pass at least one, e.g. http://127.0.0.1:8000/v1"
+            )
         if max_concurrency < 1:
             raise HarnessError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self.endpoints = [Endpoint(url.rstrip("/")) for url in base_urls]

@@ -45,7 +45,7 @@ class LlamaServer:
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx)]
         # A file, not a pipe: the server logs every request and a full pipe would stall it.
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_up()
 

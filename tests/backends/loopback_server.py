@@ -116,9 +116,9 @@ class ScriptedServer:
         with self._lock:
             self.requests.append((handler.path, dict(handler.headers), payload))
             fault = None
-            if handler.command == "POST" and self.faults:
-                if self.completion_requests() > self.fault_after:
-                    fault = self.faults.pop(0)
+            started = self.completion_requests() > self.fault_after
+            if handler.command == "POST" and self.faults and started:
+                fault = self.faults.pop(0)
         if fault is not None:
             status, body, headers = fault.status, fault.body, fault.headers
         else:

@@ -136,7 +136,7 @@ def test_the_api_key_is_sent_but_never_shown(
 
 
 def test_a_missing_api_key_variable_is_one_line() -> None:
-    with pytest.raises(HarnessError, match="NO_SUCH_KEY_VAR .* is not set"):
+    with pytest.raises(HarnessError, match=r"NO_SUCH_KEY_VAR .* is not set"):
         OpenAIBackend("http://127.0.0.1:9/v1", api_key_env="NO_SUCH_KEY_VAR")
 
 
