@@ -185,6 +185,7 @@ class OpenAIBackend:
             [self._generate_one(request.prompt, request.config) for request in requests],
             progress,
             lambda _: 1,
+            scoring=False,
         )
 
     # ---- identity ---------------------------------------------------------------------------
@@ -298,7 +299,6 @@ class OpenAIBackend:
     # ---- generation -------------------------------------------------------------------------
 
     async def _generate_one(self, prompt: str, config: GenerationConfig) -> GenerationResult:
-        await self._calibrate()
         payload: dict[str, Any] = {
             **self._model_field(),
             "max_tokens": config.max_new_tokens,
@@ -400,13 +400,18 @@ class OpenAIBackend:
         jobs: list[Coroutine[Any, Any, T]],
         progress: ProgressCallback | None,
         items: Callable[[T], int],
+        *,
+        scoring: bool = True,
     ) -> list[T]:
         """Run ``jobs`` concurrently; results in job order, progress as each finishes."""
 
         async def main() -> list[T]:
             async with self.pool.session():
                 try:
-                    await self._calibrate()
+                    if scoring:
+                        await self._calibrate()
+                    elif self.model is None:
+                        self.model = await self._model_id()
                 except BaseException:
                     for job in jobs:
                         job.close()  # never started: close so Python does not warn

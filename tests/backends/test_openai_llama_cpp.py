@@ -23,8 +23,11 @@ pytestmark = [
 BOS = "<|im_start|>"
 MMLU = Path(__file__).resolve().parents[3] / "shared" / "data" / "mmlu" / "test"
 SUBJECTS = ("abstract_algebra", "anatomy", "astronomy")
-# Measured on this machine (Q4_1 GGUF through llama.cpp vs the fp32 conversion in-process).
-MAX_LOGPROB_DIFFERENCE = 0.6
+# Measured on this machine, 24 choices of 6 MMLU items: the served Q4_1 GGUF vs the fp32
+# conversion in-process given the same BOS-prefixed text differ by at most 0.50 nats
+# (quantization alone); vs the hf backend on the bare text by at most 2.13 (mean 0.68),
+# because the served text starts with BOS; predicted letters agreed on 6/6 items.
+MAX_QUANTIZATION_DIFFERENCE = 0.6
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +98,7 @@ def test_backend_scores_line_up_with_the_in_process_model(
         f"vs hf with BOS {max(differences_bos):.4f}; argmax agreement {agree}/{len(items)}"
     )
     assert all(s.n_tokens == 1 for s in served)
-    assert max(differences) < MAX_LOGPROB_DIFFERENCE
+    assert max(differences_bos) < MAX_QUANTIZATION_DIFFERENCE
     assert agree >= 0.95 * len(items) - 1e-9 or agree >= len(items) - 1
 
 
