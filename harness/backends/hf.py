@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import torch
 
@@ -42,6 +42,10 @@ from harness.backends.rolling_windows import rolling_windows
 from harness.backends.selective_logprobs import decoder_head_matches_model, score_positions
 from harness.errors import HarnessError
 from harness.models.loaded import LoadedModel
+from harness.store.records import ModelRecord
+
+if TYPE_CHECKING:
+    from harness.backends.settings import BackendSettings
 
 DEFAULT_MAX_LENGTH = 2048  # lm-eval's fallback when neither config nor tokenizer gives one
 _TOKENIZER_UNBOUNDED = 1_000_000_000_000_000_019_884_624_838_656  # transformers' "no limit" value
@@ -112,6 +116,32 @@ class HFBackend:
         self.tokens_processed = 0
         self._via_decoder: bool | None = None  # decided on first scoring call
         self._row_cap = batch_size  # lowered when a batch runs out of memory
+
+    applies_chat_template = False  # the runner formats chat prompts with ``tokenizer``
+
+    @classmethod
+    def from_settings(cls, settings: BackendSettings) -> HFBackend:
+        """Load ``settings.model`` (or take the model already loaded) and wrap it."""
+        loaded = settings.loaded
+        if loaded is None:
+            if settings.load_model is None:
+                raise HarnessError("the hf backend needs a model loader; pass load_model")
+            loaded = settings.load_model(settings.model)
+        if settings.base_urls:
+            raise HarnessError(
+                "--base-url is for served models; add --backend openai, or drop --base-url "
+                "to load the weights in this process"
+            )
+        return cls(loaded, batch_size=settings.batch_size)
+
+    @property
+    def device(self) -> str:
+        """Where the weights live, as the loader was told (``cpu``, ``cuda:1``)."""
+        return self.loaded.device
+
+    def model_record(self) -> ModelRecord:
+        """The weights' record: their content hash is the run's model identity."""
+        return self.loaded.record()
 
     @torch.inference_mode()
     def loglikelihood(

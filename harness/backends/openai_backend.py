@@ -19,7 +19,8 @@ import json
 import os
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from harness.backends.base import ProgressCallback
 from harness.backends.echo_alignment import (
@@ -34,7 +35,7 @@ from harness.backends.echo_alignment import (
 )
 from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
 from harness.backends.generation_config import GenerationConfig
-from harness.backends.openai_client import ClientError, EndpointPool
+from harness.backends.openai_client import EndpointPool
 from harness.backends.requests import (
     GenerationRequest,
     GenerationResult,
@@ -45,6 +46,10 @@ from harness.backends.requests import (
 )
 from harness.backends.rolling_windows import rolling_windows
 from harness.errors import HarnessError
+from harness.store.records import ModelRecord
+
+if TYPE_CHECKING:
+    from harness.backends.settings import BackendSettings
 
 T = TypeVar("T")
 
@@ -140,6 +145,83 @@ class OpenAIBackend:
 
     def __repr__(self) -> str:
         return f"OpenAIBackend({self.pool!r}, model={self.model!r}, chat={self.chat})"
+
+    device = "served"  # the weights live on the servers
+
+    @property
+    def applies_chat_template(self) -> bool:
+        """With ``chat`` the chat endpoint formats prompts, so the runner must not."""
+        return self.chat
+
+    @classmethod
+    def from_settings(cls, settings: BackendSettings) -> OpenAIBackend:
+        """Open the endpoints of ``--base-url`` for the model ``--model`` names."""
+        if not settings.base_urls:
+            raise HarnessError(
+                "the openai backend needs at least one --base-url "
+                "(e.g. --base-url http://127.0.0.1:8000/v1)"
+            )
+        if settings.loaded is not None:
+            raise HarnessError(
+                "the openai backend serves a model by name; it takes no loaded model"
+            )
+        for url in settings.base_urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise HarnessError(
+                    f"--base-url '{public_url(url)}' is not an http(s) URL; "
+                    "use the server's OpenAI root, e.g. http://127.0.0.1:8000/v1"
+                )
+        from harness.models.packaged import PACKAGED_MODELS
+
+        # A served packaged model (the llama.cpp tests serve SmolLM2's GGUF) has its tokenizer
+        # here already; anything else needs --tokenizer for token ids and the BOS text.
+        tokenizer_spec = settings.tokenizer or (
+            settings.model if settings.model in PACKAGED_MODELS else None
+        )
+        tokenizer = None
+        if tokenizer_spec:
+            from harness.models.tokenizer import load_tokenizer
+
+            tokenizer = load_tokenizer(tokenizer_spec)
+        return cls(
+            list(settings.base_urls),
+            model=settings.model,
+            api_key_env=settings.api_key_env,
+            tokenizer=tokenizer,
+            chat=settings.chat,
+            max_concurrency=settings.concurrency,
+            timeout_s=settings.timeout_s,
+        )
+
+    def model_record(self) -> ModelRecord:
+        """The served model's identity: its reported id plus a fingerprint of its answers.
+
+        The same name served by other weights answers the fixed probes differently, so it gets
+        another ``model_hash`` and is never paired with this one as "the same model". The probe
+        requests are not counted in the run's tokens.
+        """
+        before = self.tokens_processed
+        identity = self.identity()
+        self.tokens_processed = before
+        key = f"openai\0{identity.model_id}\0{identity.fingerprint}"
+        endpoints = [public_url(endpoint.url) for endpoint in self.pool.endpoints]
+        return ModelRecord(
+            model_hash=hashlib.sha256(key.encode()).hexdigest(),
+            spec=self.model or identity.model_id,
+            name=identity.model_id,
+            source="openai:" + ",".join(endpoints),
+            n_parameters=0,  # unknown: a server does not say
+            dtype="served",
+            details={
+                "backend": "openai",
+                "model_id": identity.model_id,
+                "fingerprint": identity.fingerprint,
+                "endpoints": endpoints,
+                "chat": self.chat,
+                "tokenizer": getattr(self.tokenizer, "name_or_path", None),
+            },
+        )
 
     # ---- the Backend protocol -------------------------------------------------------------
 
@@ -340,11 +422,12 @@ class OpenAIBackend:
             self.model = await self._model_id()
         if self.tokenizer is not None:
             ids = encode_text(self.tokenizer, PROBE_TEXT)
-            try:
-                echo = await self._probe(ids)
-            except ClientError:
-                pass  # the server takes text prompts only (llama.cpp)
-            else:
+            echo = await self.pool.try_once(
+                "/completions",
+                self._echo_payload(ids),
+                lambda data: EchoLogprobs.from_choice(_first_choice(data)),
+            )
+            if echo is not None:  # else the server takes text prompts only (llama.cpp)
                 if detect_layout(echo) is not EchoLayout.ALIGNED:
                     raise HarnessError(
                         f"{self.pool.endpoints[0].url}: echoed logprobs for token-id prompts are "
@@ -389,7 +472,8 @@ class OpenAIBackend:
     def _need_bos(self, why: str = "scoring without a context") -> str:
         if not self.bos_text:
             raise HarnessError(
-                f"{why} needs the model's BOS text; pass bos_text or a tokenizer (--tokenizer)"
+                f"{why} needs the model's BOS text; pass the served model's tokenizer "
+                "(--tokenizer FOLDER|NAME, or bos_text= in Python)"
             )
         return self.bos_text
 
@@ -478,3 +562,12 @@ def _text_windows(text: str, size: int) -> list[tuple[str, str]]:
         windows.append((text[max(0, start - size) : start], text[start:end]))
         start = end
     return windows
+
+
+def public_url(url: str) -> str:
+    """``url`` without user, password or query: what may be stored, logged and exported."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

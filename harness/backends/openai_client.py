@@ -126,6 +126,29 @@ class EndpointPool:
         """GET ``path`` from the least-loaded endpoint and ``parse`` its JSON."""
         return await self._request("GET", path, None, parse)
 
+    async def try_once(
+        self, path: str, payload: dict[str, Any], parse: Callable[[Any], T]
+    ) -> T | None:
+        """One POST with no retry and no mark against the endpoint; None on any failure.
+
+        For asking what a server supports (token-id prompts): llama-cpp-python answers a
+        prompt it cannot parse with HTTP 500, which must not count as the server failing.
+        """
+        if self._session is None:
+            raise RuntimeError("EndpointPool used outside `async with pool.session()`")
+        endpoint = self._pick(set())
+        async with self._session.slots[endpoint.url]:
+            try:
+                outcome = await self._attempt(self._session.client, endpoint, "POST", path, payload)
+            except ClientError:
+                return None
+        if not isinstance(outcome, httpx.Response):
+            return None
+        try:
+            return parse(outcome.json())
+        except (json.JSONDecodeError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
     async def _request(
         self, method: str, path: str, payload: dict[str, Any] | None, parse: Callable[[Any], T]
     ) -> T:

@@ -14,6 +14,7 @@ from harness.errors import HarnessError
 
 BACKENDS: dict[str, str] = {
     "hf": "harness.backends.hf:HFBackend",
+    "openai": "harness.backends.openai_backend:OpenAIBackend",
 }
 
 

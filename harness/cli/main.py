@@ -76,6 +76,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue a failed run, skipping its finished tasks",
     )
     ev.add_argument("--no-progress", action="store_true", help="no progress bars")
+    from harness.backends.registry import backend_names
+
+    served = ev.add_argument_group("served models (--backend openai)")
+    served.add_argument(
+        "--backend",
+        default="hf",
+        choices=backend_names(),
+        help="hf: load the weights in this process (default); openai: an OpenAI-compatible "
+        "server (vLLM, llama.cpp, ...) at --base-url",
+    )
+    served.add_argument(
+        "--base-url",
+        dest="base_urls",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="the server's OpenAI root, e.g. http://127.0.0.1:8000/v1; repeat for several "
+        "replicas (requests go to the least loaded; a failing one is dropped)",
+    )
+    served.add_argument(
+        "--api-key-env",
+        default=None,
+        metavar="VAR",
+        help="environment variable holding the API key (never stored or printed)",
+    )
+    served.add_argument(
+        "--tokenizer",
+        default=None,
+        help="the served model's tokenizer (folder, packaged name or Hub id): token-id "
+        "prompts where the server takes them, and lm-eval's rolling windows",
+    )
+    served.add_argument(
+        "--concurrency", type=int, default=4, help="requests in flight per endpoint (default 4)"
+    )
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")
     runs.add_argument("--store", default=DEFAULT_STORE)
@@ -229,6 +263,11 @@ def _eval(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         resume=args.resume,
         progress=not args.no_progress,
+        backend=args.backend,
+        base_urls=args.base_urls,
+        api_key_env=args.api_key_env,
+        tokenizer=args.tokenizer,
+        concurrency=args.concurrency,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_path) as store:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.base import Backend
+from harness.backends.registry import backend_class
+from harness.backends.settings import BackendSettings
 from harness.data.root import resolve_data_root
 from harness.errors import HarnessError
 from harness.models import LoadedModel
@@ -33,6 +35,7 @@ from harness.runner.scoring import (
 )
 from harness.store import (
     DEFAULT_STORE_PATH,
+    ModelRecord,
     RunRecord,
     Store,
     TaskResultRecord,
@@ -62,6 +65,12 @@ class EvalOptions:
     batch_size: int = 8
     resume: str | None = None
     progress: bool = True
+    # Which engine answers (``harness.backends.registry``), and its knobs for served models.
+    backend: str = "hf"
+    base_urls: list[str] = field(default_factory=list)
+    api_key_env: str | None = None
+    tokenizer: str | None = None
+    concurrency: int = 4
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ def run_eval(
         raise HarnessError(f"--shots must be 0 or more, got {options.shots}")
     if options.batch_size < 1:
         raise HarnessError(f"--batch-size must be at least 1, got {options.batch_size}")
+    if options.concurrency < 1:
+        raise HarnessError(f"--concurrency must be at least 1, got {options.concurrency}")
     suite = load_suite(options.suite)
     configs = suite.select(options.tasks)
     data_root = resolve_data_root(options.data_dir)
@@ -103,14 +114,10 @@ def run_eval(
         Task(c, data_root, num_fewshot=options.shots, generation_overrides=options.gen)
         for c in configs
     ]
-    loaded = (
-        model
-        if model is not None
-        else load_model_or_variant(
-            options.store, options.model, dtype=options.dtype, device=options.device
-        )
-    )
-    formatter, chat_hash = chat_formatter(loaded.tokenizer) if options.chat else (None, None)
+    backend = open_backend(options, model)
+    record = backend.model_record()
+    chat_locally = options.chat and not backend.applies_chat_template
+    formatter, chat_hash = chat_formatter(backend.tokenizer) if chat_locally else (None, None)
     items = {
         t.name: (
             t.build_items(options.limit, formatter) if formatter else t.build_items(options.limit)
@@ -119,11 +126,8 @@ def run_eval(
     }
     prepared = _Prepared(suite, tasks, items, chat_hash, data_root)
 
-    from harness.backends.hf import HFBackend
-
-    backend = HFBackend(loaded, batch_size=options.batch_size)
     with open_store(options.store) as store:
-        run_id = _start_or_resume(store, options, prepared, loaded)
+        run_id = _start_or_resume(store, options, prepared, record, backend.device)
         started = time.perf_counter()
         try:
             scored = _run_tasks(store, run_id, prepared, backend, options, log)
@@ -156,8 +160,38 @@ def run_eval(
         )
 
 
+def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Backend:
+    """The backend ``options.backend`` names, built from the run's options.
+
+    ``model`` is a model the caller already loaded (weights backends only); otherwise a
+    weights backend loads ``options.model`` through the registry of ``options.store``, so a
+    variant name works as well as a model source.
+    """
+
+    def load(spec: str) -> LoadedModel:
+        return load_model_or_variant(
+            options.store, spec, dtype=options.dtype, device=options.device
+        )
+
+    settings = BackendSettings(
+        model=options.model,
+        dtype=options.dtype,
+        device=options.device,
+        batch_size=options.batch_size,
+        chat=options.chat,
+        load_model=load,
+        loaded=model,
+        base_urls=tuple(options.base_urls),
+        api_key_env=options.api_key_env,
+        tokenizer=options.tokenizer,
+        concurrency=options.concurrency,
+    )
+    backend: Backend = backend_class(options.backend).from_settings(settings)
+    return backend
+
+
 def _start_or_resume(
-    store: Store, options: EvalOptions, prepared: _Prepared, loaded: LoadedModel
+    store: Store, options: EvalOptions, prepared: _Prepared, model: ModelRecord, device: str
 ) -> str:
     config = {
         "tasks": [t.name for t in prepared.tasks],
@@ -171,9 +205,12 @@ def _start_or_resume(
         "fewshot_seeds": {t.name: t.config.fewshot_config.seed for t in prepared.tasks},
         "bootstrap": {"seed": BOOTSTRAP_SEED, "resamples": BOOTSTRAP_RESAMPLES},
     }
+    if options.backend != "hf":  # runs of the in-process engine keep the config they always had
+        config["backend"] = options.backend
+        config["concurrency"] = options.concurrency
     if options.resume is not None:
         run = store.get_run(options.resume)
-        if run.suite_hash != prepared.suite.content_hash or run.model_hash != loaded.weights_hash:
+        if run.suite_hash != prepared.suite.content_hash or run.model_hash != model.model_hash:
             raise HarnessError(
                 f"run {run.run_id} used a different suite or model; resume only with the same --suite and --model"
             )
@@ -182,19 +219,19 @@ def _start_or_resume(
                 f"run {run.run_id} was started with other options; resume with the same flags"
             )
         return run.run_id
-    store.upsert_model(loaded.record())
+    store.upsert_model(model)
     run = RunRecord(
         run_id=new_run_id(),
         created_at=datetime.now(UTC),
         status="running",
         suite=prepared.suite.name,
         suite_hash=prepared.suite.content_hash,
-        model_spec=loaded.spec,
-        model_hash=loaded.weights_hash,
+        model_spec=model.spec,
+        model_hash=model.model_hash,
         harness_version=harness_version(),
         git_commit=git_commit(),
-        device=device_description(loaded.device),
-        dtype=loaded.dtype,
+        device=device_description(device),
+        dtype=model.dtype,
         config=config,
     )
     store.create_run(run)

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from llama_server import SKIP_REASON, LlamaServer, llama_cpp_missing, smollm2_gguf
 
 from harness.backends import GenerationRequest, LoglikelihoodRequest, make_generation_config
 from harness.backends.echo_alignment import EchoLayout, EchoLogprobs, detect_layout
+from harness.backends.llama_cpp_server import (
+    SKIP_REASON,
+    LlamaServer,
+    llama_cpp_missing,
+    smollm2_gguf,
+)
 from harness.backends.openai_backend import PROBE_TEXT, OpenAIBackend
 from harness.models import LoadedModel, load_model
 
