@@ -21,7 +21,7 @@ from toy_suite import write_toy_suite
 
 from harness.cli.main import main
 from harness.runner import EvalOptions, run_eval
-from harness.store import SCHEMA_VERSION, open_store
+from harness.store import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 
