@@ -530,3 +530,17 @@ def test_a_real_process_exits_2_with_one_line(
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cuda_on_a_machine_without_it_is_refused_before_anything_loads(
+    world: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    before = _snapshot(tmp_path)
+    argv = [a.format(**world) for a in [*EVAL_OK, "--device", "cuda"]]
+    assert main(argv) == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+    assert _snapshot(tmp_path) == before
