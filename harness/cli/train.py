@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.cli.args import name_list, positive_int
@@ -154,8 +153,6 @@ def _check_eval_suites(args: argparse.Namespace) -> None:
     from harness.errors import HarnessError
     from harness.tasks import load_suite
 
-    if args.config is not None and not Path(args.config).expanduser().is_file():
-        raise HarnessError(f"--config {args.config} not found; pass a recipe YAML file")
     if (args.eval_tasks or args.eval_limit) and not args.eval:
         raise HarnessError("--eval-tasks and --eval-limit need --eval SUITE; add it or drop them")
     for suite in args.eval or []:

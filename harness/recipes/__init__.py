@@ -43,7 +43,7 @@ def recipe_module(recipe: str) -> ModuleType:
     known = recipe_names()
     if recipe not in known:
         raise HarnessError(
-            f"unknown recipe '{recipe}'{did_you_mean(recipe, known)}; known: {', '.join(known)}"
+            f"unknown recipe '{recipe}'; known: {', '.join(known)}{did_you_mean(recipe, known)}"
         )
     return importlib.import_module(f"{__name__}.{recipe.replace('-', '_')}")
 

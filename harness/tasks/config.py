@@ -199,8 +199,8 @@ def _validate(raw: dict[str, Any], *, where: str) -> TaskConfig:
         if first["type"] == "extra_forbidden":
             known = ", ".join(TaskConfig.model_fields)
             raise HarnessError(
-                f"{where}: task '{name}': unknown key '{key}'"
-                f"{did_you_mean(key, TaskConfig.model_fields)}; known keys: {known}"
+                f"{where}: task '{name}': unknown key '{key}'; known keys: {known}"
+                f"{did_you_mean(key, TaskConfig.model_fields)}"
             ) from None
         if first["type"] == "missing":
             raise HarnessError(f"{where}: task '{name}': missing required key '{key}'") from None

@@ -161,8 +161,8 @@ def _describe_error(exc: ValidationError, model: type[BaseModel], path: Path) ->
     if first["type"] == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
         return (
-            f"{path.name}: unknown key '{key}'{did_you_mean(loc[-1], known)}; "
-            f"known keys here: {', '.join(known)}"
+            f"{path.name}: unknown key '{key}'; known keys here: {', '.join(known)}"
+            f"{did_you_mean(loc[-1], known)}"
         )
     return f"{path.name}: bad value for '{key}' ({first['msg']}); fix the config or the --set"
 
