@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from harness.errors import HarnessError
 from harness.leaderboard import Snapshot, load_snapshot
 from harness.leaderboard.variants import format_parameters
 from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
@@ -48,13 +49,13 @@ def _stamp(path: Path) -> tuple[float, float]:
 
 @st.cache_data(show_spinner=False)
 def _load(path: str, stamp: tuple[float, float]) -> Snapshot:
-    with open_store(path) as store:
+    with open_store(path, read_only=True) as store:
         return load_snapshot(store)
 
 
 @st.cache_data(show_spinner=False)
 def _samples(path: str, stamp: tuple[float, float], run_id: str) -> list[SampleRecord]:
-    with open_store(path) as store:
+    with open_store(path, read_only=True) as store:
         return store.get_samples(run_id)
 
 
@@ -73,7 +74,11 @@ def require_snapshot() -> Snapshot:
     if not path.is_file():  # reading must never create an empty store
         empty_state(path)
         st.stop()
-    snapshot = _load(str(path), _stamp(path))
+    try:
+        snapshot = _load(str(path), _stamp(path))
+    except HarnessError as exc:  # not a store of ours, damaged, or another version: say so
+        st.error(str(exc))
+        st.stop()
     if snapshot.is_empty:
         empty_state(path)
         st.stop()

@@ -9,8 +9,9 @@ Registered through the ``pytest11`` entry point as ``harness`` (``pytest -p harn
 ``harness_eval`` runs ``--harness-model`` on a suite into ``--harness-store`` like
 ``harness eval`` does; ``assert_no_regression`` compares the run with ``--harness-baseline``
 (a run id, or a model spec: its latest run with the same items, evaluated now if there is
-none; by default the same model) and fails with the comparison table on a regression, or
-on an inconclusive result under the default policy. Nothing heavy is imported until a
+none) and fails with the comparison table on a regression, or on an inconclusive result
+under the default policy. There is no default baseline: comparing a model with itself is a
+gate that cannot fail, so a test without one fails and says how to name one. Nothing heavy is imported until a
 fixture is used, so the plugin costs nothing in test sessions that do not use it.
 """
 
@@ -37,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--harness-baseline",
         default=None,
-        help="baseline run id or model spec (default: the --harness-model's previous run)",
+        help="baseline run id (or prefix) or model spec; required by assert_no_regression",
     )
     group.addoption("--harness-store", default=DEFAULT_STORE, help="results store")
     group.addoption(
@@ -148,8 +149,9 @@ def assert_no_regression(_harness_session: _Session) -> Callable[..., Comparison
     """``assert_no_regression(run, baseline=None, margins=None)``: fail on a regression.
 
     ``baseline`` is a :class:`HarnessRun`, a run id or a model spec (default
-    ``--harness-baseline``, else ``--harness-model``); ``--harness-margin`` entries
-    override ``margins``. Returns the comparison when the gate passes (or only warns).
+    ``--harness-baseline``; without either the test fails and says how to name one);
+    ``--harness-margin`` entries override ``margins``. Returns the comparison when the
+    gate passes (or only warns).
     """
     session = _harness_session
 
@@ -169,7 +171,13 @@ def assert_no_regression(_harness_session: _Session) -> Callable[..., Comparison
             parse_margins(session.option("harness_margin")),
             {s.metric for s in run.scores},
         )
-        wanted = baseline or session.option("harness_baseline") or session.option("harness_model")
+        wanted = baseline or session.option("harness_baseline")
+        if not wanted:
+            raise AssertionError(
+                "no baseline to compare with: pass --harness-baseline RUN_OR_MODEL (a run id "
+                "from `harness runs`, or a model spec whose run on the same items is the "
+                "baseline), or call assert_no_regression(run, baseline=...)"
+            )
         base_run = _baseline_run(session, run, wanted)
         with open_store(run.store_path) as store:
             comparison = compare_runs(store, base_run.run, run.run, margins=merged)
@@ -215,12 +223,22 @@ def _baseline_run(session: _Session, run: HarnessRun, wanted: HarnessRun | str) 
         if not any(r.model_spec == wanted for r in store.list_runs()):
             try:
                 return _stored(store, store.get_run(wanted).run_id, {})
-            except HarnessError:
-                pass  # not a run id: a model never evaluated here, evaluated below
+            except HarnessError as not_a_run:
+                run_problem = str(not_a_run)  # maybe a model never evaluated here: see below
+        else:
+            run_problem = ""
         found = latest_matching_run(
             store, wanted, run.suite, run.run.config, exclude=run.run_id, dtype=run.run.dtype
         )
         if found is not None:
             return _stored(store, found.run_id, {})
+    try:
+        session.model(wanted)  # a typo must not pass as a model name: it has to load
+    except HarnessError as not_a_model:
+        raise HarnessError(
+            f"baseline '{wanted}' is neither a run in {run.store_path} ({run_problem or 'no match'}) "
+            f"nor a model ({not_a_model}); pass a run id from `harness runs --store "
+            f"{run.store_path}` or a loadable model spec"
+        ) from None
     options = dict(run.options)
     return session.evaluate(options.pop("suite", run.suite), model=wanted, **options)

@@ -41,7 +41,7 @@ def runs_table(node: LineageNode) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="comparing child and parent on paired items…")
 def edge_diffs(store: str, parent_run: str, child_run: str) -> tuple[list[EdgeDiff], str | None]:
-    with open_store(store) as opened:
+    with open_store(store, read_only=True) as opened:
         return safe_compare_edge(opened, opened.get_run(parent_run), opened.get_run(child_run))
 
 

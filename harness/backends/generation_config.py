@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 
 
 class GenerationConfig(BaseModel):
@@ -47,7 +47,10 @@ def make_generation_config(
     unknown = sorted(set(values) - set(GenerationConfig.model_fields))
     if unknown:
         known = ", ".join(GenerationConfig.model_fields)
-        raise HarnessError(f"{where}: unknown key '{unknown[0]}'; known: {known}")
+        raise HarnessError(
+            f"{where}: unknown key '{unknown[0]}'"
+            f"{did_you_mean(unknown[0], GenerationConfig.model_fields)}; known: {known}"
+        )
     try:
         return GenerationConfig(**values)
     except ValidationError as exc:
@@ -76,7 +79,10 @@ def parse_generation_overrides(text: str) -> dict[str, Any]:
             )
         if key not in GenerationConfig.model_fields:
             known = ", ".join(GenerationConfig.model_fields)
-            raise HarnessError(f"--gen: unknown key '{key}'; known: {known}")
+            raise HarnessError(
+                f"--gen: unknown key '{key}'"
+                f"{did_you_mean(key, GenerationConfig.model_fields)}; known: {known}"
+            )
         value = raw.encode("utf-8").decode("unicode_escape")
         if key == "stop":
             stops.extend(s for s in value.split("|") if s)

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from harness.cli.args import non_negative_float, port, share
 from harness.errors import HarnessError
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -22,7 +23,7 @@ def add_parsers(
     """Register ``dashboard`` and ``report`` on the main parser's subcommands."""
     dash = commands.add_parser("dashboard", help="open the Streamlit leaderboard over the store")
     dash.add_argument("--store", default=default_store, help="results store (SQLite file)")
-    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--port", type=port, default=8501)
     dash.add_argument("--host", default="localhost", help="address to listen on")
     report = commands.add_parser(
         "report", help="write the leaderboard and lineage as a static Markdown/HTML report"
@@ -42,12 +43,17 @@ def add_parsers(
     report.add_argument(
         "--variant", default=None, help="finetune: any variant of the lineage; rl-watch: the RL one"
     )
-    report.add_argument("--max-kl", type=float, default=0.5, help="rl-watch: KL limit (nats/token)")
     report.add_argument(
-        "--max-quality-drop", type=float, default=0.02, help="rl-watch: ROUGE-1 drop limit"
+        "--max-kl", type=non_negative_float, default=0.5, help="rl-watch: KL limit (nats/token)"
     )
     report.add_argument(
-        "--max-degenerate", type=float, default=0.2, help="rl-watch: degenerate-output share limit"
+        "--max-quality-drop",
+        type=non_negative_float,
+        default=0.02,
+        help="rl-watch: ROUGE-1 drop limit",
+    )
+    report.add_argument(
+        "--max-degenerate", type=share, default=0.2, help="rl-watch: degenerate-output share limit"
     )
     report.add_argument("--summary-suite", default="dialogsum", help="finetune: ROUGE suite")
     report.add_argument("--knowledge-suite", default="mmlu", help="finetune: forgetting suite")
@@ -88,14 +94,14 @@ def streamlit_command(store: Path, port: int, host: str) -> list[str]:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from harness.store import store_path
+    from harness.store import existing_store_path
 
     if not APP.is_file():
         raise HarnessError(
             f"dashboard app not found at {APP}; run `harness dashboard` from a source checkout "
             "(pip install -e .)"
         )
-    store = store_path(args.store).resolve()
+    store = existing_store_path(args.store).resolve()  # the app only reads; it never creates one
     print(f"dashboard on http://{args.host}:{args.port} over {store} (Ctrl+C stops it)")
     sys.stdout.flush()
     command = streamlit_command(store, args.port, args.host)
@@ -113,11 +119,14 @@ def _report(args: argparse.Namespace) -> int:
 
         return finetune_report(args)
     from harness.report import write_report
-    from harness.store import open_store, store_path
+    from harness.store import existing_store_path, open_store
 
-    path = store_path(args.store)
-    if not path.is_file():
-        raise HarnessError(f"no store at {path}; run `harness eval` first or pass --store")
+    path = existing_store_path(args.store)
+    out = Path(args.out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise HarnessError(
+            f"--out {out} is a file; pass a folder for the report (default reports/)"
+        )
     with open_store(path) as store:
         written = write_report(store, args.format, args.out)
     print(f"wrote {written} ({written.stat().st_size:,} bytes)")
@@ -127,14 +136,13 @@ def _report(args: argparse.Namespace) -> int:
 def _rl_watch(args: argparse.Namespace) -> int:
     """``harness report rl-watch --variant V``: print the watch; exit 1 when flagged."""
     from harness.alignment import WatchLimits, format_watch, watch_variant
-    from harness.store import store_path
+    from harness.store import existing_store_path
 
     if not args.variant:
         raise HarnessError(
             "report rl-watch needs --variant (an rl-detox variant; see `harness variants`)"
         )
-    if not store_path(args.store).is_file():
-        raise HarnessError(f"no store at {store_path(args.store)}; run `harness eval` first")
+    existing_store_path(args.store)
     limits = WatchLimits(
         max_kl=args.max_kl,
         max_quality_drop=args.max_quality_drop,

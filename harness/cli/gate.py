@@ -11,7 +11,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import HarnessError
+from harness.cli.args import non_negative_int, overlap
+from harness.errors import HarnessError, did_you_mean
 
 if TYPE_CHECKING:
     from harness.store import RunRecord, Store
@@ -59,11 +60,13 @@ def _common(parser: argparse.ArgumentParser, default_store: str) -> None:
     )
     parser.add_argument(
         "--min-overlap",
-        type=float,
+        type=overlap,
         default=0.8,
         help="least share of items both runs must have in common (default 0.8)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap and permutation seed")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="bootstrap and permutation seed"
+    )
     parser.add_argument("--all", action="store_true", help="show every per-task row")
     parser.add_argument("--store", default=default_store, help="results store (SQLite file)")
 
@@ -80,16 +83,17 @@ def run(args: argparse.Namespace) -> int:
     from harness.compare.reports import write_json
     from harness.report.comparison_table import format_comparison
     from harness.report.junit import write_junit
-    from harness.store import open_store, store_path
+    from harness.store import existing_store_path, open_store
 
     margins = parse_margins(args.margin)
-    if not 0.0 < args.min_overlap <= 1.0:
-        raise HarnessError(f"--min-overlap must lie in (0, 1], got {args.min_overlap}")
-    path = store_path(args.store)
-    if not Path(path).is_file():
-        raise HarnessError(f"no store at {path}; run `harness eval` first or pass --store")
+    for flag in ("junit", "json"):
+        target = getattr(args, flag, None)
+        if target is not None and Path(target).expanduser().is_dir():
+            raise HarnessError(f"--{flag} {target} is a folder; pass a file path")
+    path = existing_store_path(args.store)
     with open_store(path) as store:
         baseline, candidate = _resolve_pair(store, args)
+        _check_margins(margins, store, baseline, candidate)
         comparison = compare_runs(
             store,
             baseline,
@@ -133,6 +137,27 @@ def _resolve_pair(store: Store, args: argparse.Namespace) -> tuple[RunRecord, Ru
             exclude=other.run_id if other else None,
         )
     return runs["baseline"], runs["candidate"]
+
+
+def _check_margins(
+    margins: dict[str, float], store: Store, baseline: RunRecord, candidate: RunRecord
+) -> None:
+    """A margin on a metric neither run has is a typo that would silently mean margin 0."""
+    scores = [*store.get_scores(baseline.run_id), *store.get_scores(candidate.run_id)]
+    metrics = {s.metric for s in scores}
+    names = {s.name for s in scores}
+    for key in margins:
+        name, _, metric = key.rpartition(".")
+        if metric not in metrics:
+            raise HarnessError(
+                f"--margin {key}: neither run has metric '{metric}'"
+                f"{did_you_mean(metric, metrics)}; known: {', '.join(sorted(metrics))}"
+            )
+        if name and name not in names:
+            raise HarnessError(
+                f"--margin {key}: neither run has a task or suite '{name}'"
+                f"{did_you_mean(name, names)}; known: {', '.join(sorted(names))}"
+            )
 
 
 def _is_model_spec(store: Store, text: str) -> bool:

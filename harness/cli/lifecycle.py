@@ -38,9 +38,17 @@ def add_parsers(
 
 def run(args: argparse.Namespace) -> int:
     """Run the plan; Ctrl+C leaves everything finished in place for a re-run to resume."""
+    from pathlib import Path
+
+    from harness.errors import HarnessError
     from harness.lifecycle import load_lifecycle_config, run_lifecycle
     from harness.training.config import default_profile
 
+    if args.config is not None and not Path(args.config).expanduser().is_file():
+        raise HarnessError(f"--config {args.config} not found; pass a lifecycle YAML file")
+    report_dir = Path(args.report_dir).expanduser()
+    if report_dir.exists() and not report_dir.is_dir():
+        raise HarnessError(f"--report-dir {report_dir} is a file; pass a folder")
     profile = args.profile or default_profile()
     config = load_lifecycle_config(config_file=args.config, profile=profile)
     try:

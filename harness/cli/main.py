@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.cli.args import (
+    Parser,
+    check_device,
+    name_list,
+    non_negative_int,
+    positive_int,
+)
 from harness.errors import HarnessError
 from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
 
@@ -20,18 +28,17 @@ if TYPE_CHECKING:
     from harness.store import ScoreRecord
 
 
-def _csv(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="harness", description="Evaluate, train and compare language-model variants."
     )
     from harness import __version__
 
     parser.add_argument("--version", action="version", version=f"harness-lab {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Subcommand parsers are Parser too (argparse uses the parent's class), typed as the base.
+    commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(  # type: ignore[assignment]
+        dest="command", required=True, metavar="COMMAND"
+    )
 
     ev = commands.add_parser("eval", help="evaluate a model on a suite and store the results")
     ev.add_argument(
@@ -44,15 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--tasks",
-        type=_csv,
+        type=name_list,
         default=None,
         help="comma-separated task names, tags or globs of the suite",
     )
     ev.add_argument(
-        "--limit", type=int, default=None, help="evaluate only the first N documents of each task"
+        "--limit",
+        type=positive_int,
+        default=None,
+        help="evaluate only the first N documents of each task",
     )
     ev.add_argument(
-        "--shots", type=int, default=None, help="override every task's number of few-shot examples"
+        "--shots",
+        type=non_negative_int,
+        default=None,
+        help="override every task's number of few-shot examples",
     )
     ev.add_argument(
         "--gen",
@@ -68,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--store", default=DEFAULT_STORE, help="results store (SQLite file)")
     ev.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     ev.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
-    ev.add_argument("--batch-size", type=int, default=8)
+    ev.add_argument("--batch-size", type=positive_int, default=8)
     ev.add_argument(
         "--resume",
         default=None,
@@ -113,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")
     runs.add_argument("--store", default=DEFAULT_STORE)
-    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--limit", type=positive_int, default=20, help="at most N runs")
 
     show = commands.add_parser("show", help="print a stored run's scores")
     show.add_argument("run", help="run id or a unique prefix of it")
@@ -154,22 +167,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; returns its exit code (2 for a usage or input mistake)."""
     try:
-        return _dispatch(args)
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse: a usage error (2), or --help / --version (0)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        return _reader_left()
     except KeyboardInterrupt:
         print(
             "harness: interrupted; finished tasks are stored (resume with --resume RUN)",
             file=sys.stderr,
         )
         return 130
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not about a path the user gave: a bug, keep the traceback
+        print(
+            f"harness: error: {exc.filename}: {exc.strerror or exc}; check the path",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _reader_left() -> int:
+    """``harness tasks mmlu | head``: end quietly when the reader closes the pipe.
+
+    Python's documented recipe: point stdout at devnull so the final flush at exit cannot
+    fail again, and report the pipe's usual exit status.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (captured in tests): nothing is left to flush
+    return SIGPIPE_EXIT
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "store", None) is not None:
+        from harness.store import check_store_file, store_path
+
+        # Every command that names a store: refuse a file that is not ours before any
+        # command opens it (SQLite would otherwise write a schema or journal into it).
+        check_store_file(store_path(args.store))
     if args.command == "eval":
         return _eval(args)
     if args.command == "runs":
@@ -232,18 +284,33 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _existing_store(location: str) -> Path:
     """Read commands must not create an empty store as a side effect of a typo."""
-    from harness.store import store_path
+    from harness.store import existing_store_path
 
-    path = store_path(location)
-    if not path.is_file():
-        raise HarnessError(f"no store at {path}; run `harness eval` first or pass --store")
-    return path
+    return existing_store_path(location)
+
+
+def _check_eval_inputs(args: argparse.Namespace) -> None:
+    """What can be checked before a model loads or the store is opened: fail in a second."""
+    from harness.store import check_store_file, existing_store_path, store_path
+    from harness.tasks import load_suite
+
+    check_store_file(store_path(args.store))
+    load_suite(args.suite).select(args.tasks)
+    if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
+        raise HarnessError(f"--data-dir {args.data_dir} is not a folder; pass the data root")
+    check_device(args.device)
+    if args.resume is not None:
+        from harness.store import open_store
+
+        with open_store(existing_store_path(args.store)) as store:
+            store.get_run(args.resume)
 
 
 def _eval(args: argparse.Namespace) -> int:
     from harness.backends.generation_config import parse_generation_overrides
 
     gen = parse_generation_overrides(args.gen)  # before the model loads: a typo fails fast
+    _check_eval_inputs(args)
     from harness.report.run_tables import format_scores
     from harness.runner import EvalOptions, run_eval
     from harness.store import open_store
@@ -333,8 +400,13 @@ def _export(args: argparse.Namespace) -> int:
         payload = lm_eval_results(store, args.run)
     text = json.dumps(payload, indent=2, default=str)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text + "\n")
+        out = Path(args.out).expanduser()
+        if out.is_dir():
+            raise HarnessError(
+                f"--out {out} is a folder; pass a file path such as {out}/results.json"
+            )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
         print(f"wrote {args.out}")
     else:
         print(text)

@@ -34,7 +34,13 @@ def add_parsers(
 
 def run(args: argparse.Namespace) -> int:
     """Build what was asked and print its held-out metrics."""
+    from pathlib import Path
+
+    from harness.errors import HarnessError
     from harness.toxicity import build_classifier
+
+    if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
+        raise HarnessError(f"--data-dir {args.data_dir} is not a folder; pass the data root")
 
     result = build_classifier(
         data_dir=args.data_dir, force=args.force, progress=not args.no_progress

@@ -10,13 +10,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from harness.cli.args import name_list, positive_int
+
 if TYPE_CHECKING:
     from harness.registry import Variant
     from harness.training.sweep import SweepResult
-
-
-def _csv(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def add_parsers(
@@ -52,13 +50,13 @@ def add_parsers(
     )
     train.add_argument(
         "--eval",
-        type=_csv,
+        type=name_list,
         default=None,
         metavar="SUITE,...",
         help="evaluate the new variant on these suites afterwards",
     )
-    train.add_argument("--eval-tasks", type=_csv, default=None, help="tasks of those suites")
-    train.add_argument("--eval-limit", type=int, default=None, help="documents per task")
+    train.add_argument("--eval-tasks", type=name_list, default=None, help="tasks of those suites")
+    train.add_argument("--eval-limit", type=positive_int, default=None, help="documents per task")
     train.add_argument("--store", default=default_store, help="results store (SQLite file)")
 
 
@@ -155,8 +153,8 @@ def _check_eval_suites(args: argparse.Namespace) -> None:
     from harness.errors import HarnessError
     from harness.tasks import load_suite
 
-    if args.eval_limit is not None and args.eval_limit < 1:
-        raise HarnessError(f"--eval-limit must be at least 1, got {args.eval_limit}")
+    if (args.eval_tasks or args.eval_limit) and not args.eval:
+        raise HarnessError("--eval-tasks and --eval-limit need --eval SUITE; add it or drop them")
     for suite in args.eval or []:
         load_suite(suite).select(args.eval_tasks)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from harness.cli.args import name_list, positive_int
 from harness.paths import DEFAULT_MODEL
 
 
@@ -29,15 +30,18 @@ def add_parsers(
         default=DEFAULT_MODEL,
         help="registry name, model folder, Hub id or variant (config only, no weights loaded)",
     )
-    memory.add_argument("--gpus", type=int, default=8, help="GPUs for the DDP/ZeRO rows")
-    memory.add_argument("--lora-rank", type=int, default=32, help="LoRA rank (the lab: 32)")
+    memory.add_argument("--gpus", type=positive_int, default=8, help="GPUs for the DDP/ZeRO rows")
+    memory.add_argument(
+        "--lora-rank", type=positive_int, default=32, help="LoRA rank (the lab: 32)"
+    )
     memory.add_argument(
         "--lora-targets",
-        default="q_proj,v_proj",
+        type=name_list,
+        default=["q_proj", "v_proj"],
         help="comma-separated Linear names LoRA adapts (default q_proj,v_proj)",
     )
-    memory.add_argument("--batch", type=int, default=1, help="per-GPU micro-batch")
-    memory.add_argument("--seq-len", type=int, default=2048)
+    memory.add_argument("--batch", type=positive_int, default=1, help="per-GPU micro-batch")
+    memory.add_argument("--seq-len", type=positive_int, default=2048)
     memory.add_argument("--store", default=default_store, help="store to look variants up in")
 
 
@@ -53,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
 def _variants(args: argparse.Namespace) -> int:
     from harness.registry import list_variants
     from harness.report.variant_tables import format_variants
+    from harness.store import existing_store_path
 
-    found = list_variants(args.store)
+    found = list_variants(existing_store_path(args.store))
     if not found:
         print(
             "no variants registered yet; `harness train RECIPE` registers one "
@@ -68,8 +73,9 @@ def _variants(args: argparse.Namespace) -> int:
 def _lineage(args: argparse.Namespace) -> int:
     from harness.registry import get_variant, list_variants
     from harness.registry.lineage import format_lineage
+    from harness.store import existing_store_path
 
-    variant = get_variant(args.store, args.variant)
+    variant = get_variant(existing_store_path(args.store), args.variant)
     print(format_lineage(list_variants(args.store), variant.variant_id))
     return 0
 
@@ -78,7 +84,7 @@ def _memory(args: argparse.Namespace) -> int:
     from harness.memory import MemoryOptions, memory_table, model_shape
     from harness.report.variant_tables import format_memory
 
-    targets = tuple(t.strip() for t in args.lora_targets.split(",") if t.strip())
+    targets = tuple(args.lora_targets)
     options = MemoryOptions(
         gpus=args.gpus,
         lora_rank=args.lora_rank,
@@ -95,14 +101,13 @@ def finetune_report(args: argparse.Namespace) -> int:
     """``harness report finetune``: the lineage's task gains and forgetting, paired."""
     from harness.errors import HarnessError
     from harness.report.finetune import finetune_table, format_finetune_table
-    from harness.store import store_path
+    from harness.store import existing_store_path
 
     if not args.variant:
         raise HarnessError(
             "report finetune needs --variant (any variant of the lineage; see `harness variants`)"
         )
-    if not store_path(args.store).is_file():
-        raise HarnessError(f"no store at {store_path(args.store)}; run `harness eval` first")
+    existing_store_path(args.store)
     rows = finetune_table(
         args.store,
         args.variant,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ def read_docs(
 
 def _read_jsonl(path: Path) -> list[Doc]:
     docs: list[Doc] = []
-    with path.open(encoding="utf-8") as handle:
+    with _not_utf8_named(path), path.open(encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -42,7 +44,10 @@ def _read_jsonl(path: Path) -> list[Doc]:
                     f"{path}:{line_no}: not valid JSON ({exc.msg}); fix or remove the line"
                 ) from None
             if not isinstance(doc, dict):
-                raise HarnessError(f"{path}:{line_no}: expected a JSON object per line")
+                raise HarnessError(
+                    f"{path}:{line_no}: expected a JSON object per line, got "
+                    f"{type(doc).__name__}; fix or remove the line"
+                )
             docs.append(doc)
     return docs
 
@@ -50,24 +55,42 @@ def _read_jsonl(path: Path) -> list[Doc]:
 def _read_delimited(path: Path, fmt: str, columns: list[str] | None) -> list[Doc]:
     """CSV with standard quoting; TSV with quoting off (GLUE's TSVs contain bare quotes).
 
-    ``utf-8-sig`` drops a leading byte-order mark (MRPC's files start with one).
+    ``utf-8-sig`` drops a leading byte-order mark (MRPC's files start with one). Rows keep
+    the file line they end on (a quoted field may span lines), so an error can name it.
     """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with _not_utf8_named(path), path.open(encoding="utf-8-sig", newline="") as handle:
         if fmt == "tsv":
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         else:
             reader = csv.reader(handle)
-        rows = list(reader)
+        try:
+            rows = [(reader.line_num, row) for row in reader]
+        except csv.Error as exc:
+            raise HarnessError(
+                f"{path}:{reader.line_num}: malformed {fmt.upper()} ({exc}); fix the line"
+            ) from None
     if columns is None:
         if not rows:
             return []
-        columns, rows = rows[0], rows[1:]
+        columns, rows = rows[0][1], rows[1:]
     docs: list[Doc] = []
-    for line_no, row in enumerate(rows, start=1):
+    for line_no, row in rows:
         if len(row) != len(columns):
             raise HarnessError(
-                f"{path}: row {line_no} has {len(row)} fields but the task names {len(columns)} columns "
-                f"({', '.join(columns)}); fix the task's dataset.columns"
+                f"{path}:{line_no}: {len(row)} fields but the task names {len(columns)} columns "
+                f"({', '.join(columns)}); fix the line or the task's dataset.columns"
             )
         docs.append(dict(zip(columns, row, strict=True)))
     return docs
+
+
+@contextmanager
+def _not_utf8_named(path: Path) -> Iterator[None]:
+    """A file that is not UTF-8 text names itself and the byte where decoding failed."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise HarnessError(
+            f"{path}: not UTF-8 text (byte {exc.start} of a chunk: {exc.reason}); "
+            "convert the file to UTF-8"
+        ) from None

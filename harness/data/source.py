@@ -23,7 +23,7 @@ from harness.data.text_readers import (
     read_json_records,
     read_qa_blocks,
 )
-from harness.errors import HarnessError
+from harness.errors import HarnessError, cause
 from harness.hashing import canonical_json
 
 
@@ -212,13 +212,15 @@ def _load_from_hub(
     hub_split = hub.splits.get(split, split)
     try:
         rows = datasets.load_dataset(hub.path, hub.name, split=hub_split)
-    except Exception as exc:  # datasets raises many types for offline/missing data
+    except Exception as exc:  # datasets raises many types: offline, missing, wrong split/config
+        # Keep the cause's own message: a wrong split or config name is not a network problem.
         where = f" ({local_hint} does not exist)" if local_hint is not None else ""
         raise HarnessError(
             f"task '{task}': data not found{where} and the Hub dataset {hub.path} "
-            f"could not be loaded ({type(exc).__name__}); pass --data-dir with a local copy "
-            "or make the Hub reachable"
-        ) from None
+            f"(config {hub.name or 'default'}, split {hub_split}) could not be loaded "
+            f"({cause(exc)}); pass --data-dir with a local copy, or fix the task's hub "
+            "settings, or make the Hub reachable"
+        ) from exc
     docs = [_map_row(dict(row), hub.fields, render) for row in rows]
     return LoadedSplit(
         docs=docs, data_hash=docs_hash(docs), origin=f"hub:{hub.path}/{hub.name or ''}:{hub_split}"

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.paths import DEFAULT_MODEL
 from harness.training.config import deep_merge, read_yaml, recipes_dir
 from harness.training.sections import Section
@@ -67,7 +67,8 @@ def load_lifecycle_config(
     profiles = raw.pop("profiles", None) or {}
     if profile not in profiles:
         raise HarnessError(
-            f"{path}: no profile '{profile}'; known: {', '.join(profiles) or 'none'}"
+            f"{path}: no profile '{profile}'{did_you_mean(profile, profiles)}; "
+            f"known: {', '.join(profiles) or 'none'}"
         )
     merged = deep_merge(raw, profiles[profile] or {})
     try:
@@ -81,7 +82,8 @@ def load_lifecycle_config(
     for step_name, step in config.steps.items():
         if step.recipe not in recipes:
             raise HarnessError(
-                f"{path.name}: step '{step_name}' uses unknown recipe '{step.recipe}'; "
+                f"{path.name}: step '{step_name}' uses unknown recipe '{step.recipe}'"
+                f"{did_you_mean(step.recipe, recipes)}; "
                 f"known: {', '.join(recipes)}"
             )
         if step.parent not in seen:

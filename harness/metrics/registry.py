@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.metrics.base import OUTPUT_TYPES, Metric
 
 MetricFactory = Callable[[], Metric]
@@ -53,7 +53,10 @@ def get_metric(name: str) -> Metric:
     _discover()
     factory = _REGISTRY.get(name)
     if factory is None:
-        raise HarnessError(f"unknown metric '{name}'; known: {', '.join(known_metrics())}")
+        raise HarnessError(
+            f"unknown metric '{name}'{did_you_mean(name, known_metrics())}; "
+            f"known: {', '.join(known_metrics())}"
+        )
     return factory()
 
 

@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, cause
 from harness.models.hashing import file_sha256, weights_hash
 from harness.paths import harness_home
 
+GGUF_MAGIC = b"GGUF"
 SOURCE_FILE = "harness_source.json"
 HASH_CACHE_FILE = "source_hashes.json"  # beside the converted folders
 
@@ -81,6 +82,13 @@ def ensure_converted(gguf_path: Path, *, log: bool = True) -> Path:
     """Return the cached safetensors folder for ``gguf_path``, converting it first when needed."""
     if not gguf_path.is_file():
         raise HarnessError(f"GGUF file not found: {gguf_path}; check the path")
+    with gguf_path.open("rb") as handle:
+        magic = handle.read(len(GGUF_MAGIC))
+    if magic != GGUF_MAGIC:  # checked before hashing or converting: nothing is cached for it
+        raise HarnessError(
+            f"{gguf_path} is not a GGUF file (it does not start with 'GGUF'); "
+            "pass a .gguf model file, a model folder or a packaged name"
+        )
     sha256 = source_sha256(gguf_path)
     folder = converted_folder(gguf_path, sha256)
     info = read_source_info(folder)
@@ -92,8 +100,16 @@ def ensure_converted(gguf_path: Path, *, log: bool = True) -> Path:
     if log:
         print(f"converting {gguf_path.name} to safetensors (once; cached in {folder})", flush=True)
     started = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(gguf_path.parent), gguf_file=gguf_path.name
+        )
+    except (ValueError, KeyError, OSError, RuntimeError, EOFError) as exc:  # damaged or unsupported
+        raise HarnessError(
+            f"{gguf_path}: cannot convert this GGUF file ({cause(exc)}); "
+            "check that the download is complete and the architecture is supported"
+        ) from exc
     # The GGUF loader dequantizes to float but leaves a quantizer marker behind; without
     # removing it, save_pretrained writes a GGUF quantization_config and Trainer refuses the model.
     model.hf_quantizer = None  # type: ignore[assignment]

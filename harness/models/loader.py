@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.models.gguf import SOURCE_FILE, ensure_converted
 from harness.models.hashing import weights_hash
 from harness.models.loaded import LoadedModel
@@ -78,7 +78,8 @@ def load_model(
     if _looks_like_hub_id(spec):
         return _from_hub(spec, dtype=dtype, device=device)
     raise HarnessError(
-        f"unknown model '{spec}'; use {', '.join(PACKAGED_MODELS)}, {TINY_PREFIX}, "
+        f"unknown model '{spec}'{did_you_mean(spec, [*PACKAGED_MODELS, TINY_PREFIX])}; "
+        f"use {', '.join(PACKAGED_MODELS)}, {TINY_PREFIX}, "
         "a .gguf file, a model folder, a Hub id (org/name) or a variant (`harness variants`)"
     )
 

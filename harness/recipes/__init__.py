@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -42,7 +42,9 @@ def recipe_module(recipe: str) -> ModuleType:
     """The module of ``recipe`` (imported now); an unknown name is refused with the known ones."""
     known = recipe_names()
     if recipe not in known:
-        raise HarnessError(f"unknown recipe '{recipe}'; known: {', '.join(known)}")
+        raise HarnessError(
+            f"unknown recipe '{recipe}'; known: {', '.join(known)}{did_you_mean(recipe, known)}"
+        )
     return importlib.import_module(f"{__name__}.{recipe.replace('-', '_')}")
 
 

@@ -5,7 +5,13 @@ or come out.
 """
 
 from harness.store.ids import new_run_id
-from harness.store.location import DEFAULT_STORE_PATH, open_store, store_path
+from harness.store.location import (
+    DEFAULT_STORE_PATH,
+    check_store_file,
+    existing_store_path,
+    open_store,
+    store_path,
+)
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
@@ -51,6 +57,8 @@ __all__ = [
     "Store",
     "TaskResultRecord",
     "VariantRecord",
+    "check_store_file",
+    "existing_store_path",
     "new_run_id",
     "open_store",
     "store_path",

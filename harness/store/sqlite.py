@@ -43,9 +43,9 @@ class Store:
 
     path: Path
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        self._conn = _connect(path)
+        self._conn = _connect_read_only(path) if read_only else _connect(path)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -326,6 +326,38 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         ensure_schema(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _cannot_open(path, exc) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open ``path`` for reading only: no schema created, no migration, writes refused.
+
+    ``mode=ro`` keeps SQLite from writing the database file; ``query_only`` makes any
+    write statement an error too. A store of another schema version is refused (an older
+    one is upgraded by the next command that writes to it).
+    """
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _cannot_open(path, exc) from exc
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        version = conn.execute(sql.SELECT_SCHEMA_VERSION).fetchall()
+        if version != [(sql.SCHEMA_VERSION,)]:
+            raise HarnessError(
+                f"store {path} has schema version {version[0][0] if version else '?'}, "
+                f"this harness reads {sql.SCHEMA_VERSION}; run `harness runs --store {path}` "
+                "once to upgrade it, or use a matching harness"
+            )
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _cannot_open(path, exc) from exc

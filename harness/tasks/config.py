@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.data.source import DatasetSpec
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.hashing import content_hash
 from harness.tasks.perturbation_config import PerturbationConfig
 
@@ -200,6 +200,7 @@ def _validate(raw: dict[str, Any], *, where: str) -> TaskConfig:
             known = ", ".join(TaskConfig.model_fields)
             raise HarnessError(
                 f"{where}: task '{name}': unknown key '{key}'; known keys: {known}"
+                f"{did_you_mean(key, TaskConfig.model_fields)}"
             ) from None
         if first["type"] == "missing":
             raise HarnessError(f"{where}: task '{name}': missing required key '{key}'") from None

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.paths import repo_root
 from harness.tasks.config import TaskConfig, expand_task_file
 
@@ -65,7 +65,9 @@ class Suite:
             if not hits:
                 sample = ", ".join(t.task for t in self.tasks[:5])
                 raise HarnessError(
-                    f"suite '{self.name}' has no task '{pattern}'; known tasks include {sample}, ... "
+                    f"suite '{self.name}' has no task '{pattern}'"
+                    f"{did_you_mean(pattern, [t.task for t in self.tasks])}; "
+                    f"known tasks include {sample}, ... "
                     f"(see `harness tasks {self.name}`)"
                 )
             chosen.extend(t for t in hits if t not in chosen)
@@ -99,7 +101,10 @@ def find_suite_file(name_or_path: str) -> Path:
         if candidate.is_file():
             return candidate
     known = ", ".join(available_suites()) or "none found"
-    raise HarnessError(f"unknown suite '{name_or_path}'; known: {known}")
+    raise HarnessError(
+        f"unknown suite '{name_or_path}'{did_you_mean(name_or_path, available_suites())}; "
+        f"known: {known}"
+    )
 
 
 def load_suite(name_or_path: str) -> Suite:

@@ -27,7 +27,7 @@ from harness.backends.requests import (
 )
 from harness.data.readers import Doc
 from harness.data.source import load_split
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.hashing import content_hash
 from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
@@ -368,7 +368,9 @@ def get_metric_for(config: TaskConfig, name: str) -> Any:
         from harness.metrics import known_metrics
 
         raise HarnessError(
-            f"task '{config.task}': unknown metric '{name}'; known for {config.output_type}: "
+            f"task '{config.task}': unknown metric '{name}'"
+            f"{did_you_mean(name, known_metrics(config.output_type))}; "
+            f"known for {config.output_type}: "
             f"{', '.join(known_metrics(config.output_type))}"
         ) from None
     if config.output_type not in metric.output_types:

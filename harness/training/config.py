@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.paths import repo_root
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
@@ -69,7 +69,9 @@ def load_config(
     profile = profile or default_profile()
     if profile not in profiles:
         known = ", ".join(profiles) or "none"
-        raise HarnessError(f"{path}: no profile '{profile}'; known: {known}")
+        raise HarnessError(
+            f"{path}: no profile '{profile}'{did_you_mean(profile, profiles)}; known: {known}"
+        )
     merged = deep_merge(raw, profiles[profile] or {})
     for item in overrides or []:
         merged = apply_override(merged, item)
@@ -158,7 +160,10 @@ def _describe_error(exc: ValidationError, model: type[BaseModel], path: Path) ->
     key = ".".join(loc) or "(top level)"
     if first["type"] == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
-        return f"{path.name}: unknown key '{key}'; known keys here: {', '.join(known)}"
+        return (
+            f"{path.name}: unknown key '{key}'; known keys here: {', '.join(known)}"
+            f"{did_you_mean(loc[-1], known)}"
+        )
     return f"{path.name}: bad value for '{key}' ({first['msg']}); fix the config or the --set"
 
 

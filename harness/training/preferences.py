@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.data import read_docs, resolve_data_root
-from harness.errors import HarnessError
+from harness.errors import HarnessError, cause
 from harness.hashing import is_heldout
 from harness.training.sections import PreferenceData
 
@@ -91,12 +91,13 @@ def load_hh_rlhf_rows() -> list[dict[str, Any]]:
         import datasets
 
         rows = datasets.load_dataset(HH_RLHF_HUB, data_dir="harmless-base", split="test")
-    except Exception as exc:  # datasets raises many types for offline/missing data
+    except Exception as exc:  # datasets raises many types: offline, missing, wrong split/config
+        # Keep the cause's own message: only some of these mean the Hub is unreachable.
         raise HarnessError(
             f"hh-rlhf not found ({HH_RLHF_FILE} under the data root) and the Hub dataset "
-            f"{HH_RLHF_HUB} could not be loaded ({type(exc).__name__}); set $HARNESS_DATA_DIR "
+            f"{HH_RLHF_HUB} could not be loaded ({cause(exc)}); set $HARNESS_DATA_DIR "
             "or make the Hub reachable"
-        ) from None
+        ) from exc
     return [dict(row) for row in rows]
 
 

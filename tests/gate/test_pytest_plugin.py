@@ -42,7 +42,7 @@ def _pytest(bench: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tup
 def test_a_benchmark_passes_against_its_own_model_and_its_runs_are_stored(
     bench: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = _pytest(bench, capsys)
+    code, out = _pytest(bench, capsys, "--harness-baseline", "tiny-random-llama")
     assert code == 0, out
     with open_store(bench / "b.db") as store:
         runs = store.list_runs()
@@ -55,7 +55,30 @@ def test_a_benchmark_passes_against_its_own_model_and_its_runs_are_stored(
 def test_an_impossible_margin_fails_the_benchmark_with_the_table(
     bench: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = _pytest(bench, capsys, "--harness-margin", "acc=-0.5")
+    code, out = _pytest(
+        bench, capsys, "--harness-baseline", "tiny-random-llama", "--harness-margin", "acc=-0.5"
+    )
     assert code == 1
     assert "regress against baseline run" in out
     assert "95% CI" in out and "verdict: REGRESS" in out
+
+
+def test_without_a_baseline_the_benchmark_fails_and_says_how_to_name_one(
+    bench: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _pytest(bench, capsys)
+    assert code == 1
+    assert "no baseline to compare with: pass --harness-baseline RUN_OR_MODEL" in out
+
+
+def test_a_mistyped_baseline_is_an_error_not_a_model_name(
+    bench: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store(bench / "b.db") as store:
+        before = len(store.list_runs())
+    code, out = _pytest(bench, capsys, "--harness-baseline", "tiny-random-lama")
+    assert code == 1
+    assert "baseline 'tiny-random-lama' is neither a run in" in out
+    assert "did you mean 'tiny-random-llama'" in out or "unknown model" in out
+    with open_store(bench / "b.db") as store:
+        assert len(store.list_runs()) == before + 1  # the candidate only, no baseline run

@@ -98,5 +98,6 @@ def test_the_cli_prints_the_hand_computed_numbers(capsys: pytest.CaptureFixture[
 def test_bad_sizes_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["memory", "--model", "tiny-random-llama", "--gpus", "0"]) == 2
     assert (
-        "--gpus, --batch, --seq-len and --lora-rank must be at least 1" in capsys.readouterr().err
+        "argument --gpus: 0 is out of range; pass a whole number of at least 1"
+        in capsys.readouterr().err
     )

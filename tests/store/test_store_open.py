@@ -104,5 +104,7 @@ def test_open_store_refuses_an_unrelated_sqlite_database(tmp_path: Path) -> None
 def test_open_store_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("not a database, just some text that is long enough to have a header" * 20)
-    with pytest.raises(HarnessError, match="cannot open store"):
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    with pytest.raises(HarnessError, match="not an SQLite database"):
         open_store(path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
