@@ -121,7 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         "prompts where the server takes them, and lm-eval's rolling windows",
     )
     served.add_argument(
-        "--concurrency", type=positive_int, default=4, help="requests in flight per endpoint (default 4)"
+        "--concurrency",
+        type=positive_int,
+        default=4,
+        help="requests in flight per endpoint (default 4)",
     )
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")
