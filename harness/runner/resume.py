@@ -52,9 +52,9 @@ def check_resumable(
     ``tasks`` maps each task of the suite now to its (task hash, data hash).
     """
     rid = run.run_id
-    if run.suite_hash != suite_hash or run.model_hash != model_hash:
+    if run.model_hash != model_hash:
         raise ResumeRefused(
-            f"run {rid} used a different suite or model; resume only with the same --suite and --model"
+            f"run {rid} evaluated other weights ({run.model_spec}); resume with the same --model"
         )
     then, now = comparable_config(run.config), comparable_config(config)
     if then != now:
@@ -85,3 +85,8 @@ def check_resumable(
                 f"{where} was evaluated on other data (data hash {result.data_hash[:12]}, "
                 f"now {data_hash[:12]}); start a new run"
             )
+    if run.suite_hash != suite_hash:  # after the per-task checks, which name what changed
+        raise ResumeRefused(
+            f"run {rid} used another version of suite '{run.suite}'; resume with the same "
+            "--suite, or start a new run"
+        )
