@@ -256,6 +256,7 @@ def _run_tasks(
                 scored.append((task, _stored_scores(store, run_id, task)))
                 continue
             held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
+            pause_at(f"start:{task.name}")
             items = prepared.items[task.name]
             scores = _run_task(store, held, task, items, backend, progress)
             scored.append((task, scores))

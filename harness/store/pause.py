@@ -2,10 +2,11 @@
 
 ``HARNESS_TEST_PAUSE_AT=POINT`` (several separated by commas) makes the process print
 ``harness-test: paused at POINT`` to stderr and sleep when it reaches ``POINT``; the test
-kills it there. Points: ``task:NAME`` (mid-task, after the model answered, before scoring),
-``commit:NAME`` (inside the task's transaction, before COMMIT) and ``complete`` (inside the
-transaction that writes the suite aggregates and marks the run complete). Unset, it costs
-one environment lookup. Never set it outside tests.
+kills it there. Points: ``start:NAME`` (between tasks, before NAME starts), ``task:NAME``
+(mid-task, after the model answered, before scoring), ``commit:NAME`` (inside the task's
+transaction, before COMMIT) and ``complete`` (inside the transaction that writes the suite
+aggregates and marks the run complete). Unset, it costs one environment lookup. Never set
+it outside tests.
 """
 
 from __future__ import annotations
