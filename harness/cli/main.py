@@ -250,7 +250,9 @@ def _runs(args: argparse.Namespace) -> int:
     with open_store(_existing_store(args.store)) as store:
         runs = store.list_runs(limit=args.limit)
         leases = store.list_leases()
-    print(format_runs(runs, leases) if runs else "no runs stored yet; start one with `harness eval`")
+    print(
+        format_runs(runs, leases) if runs else "no runs stored yet; start one with `harness eval`"
+    )
     return 0
 
 

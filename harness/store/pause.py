@@ -5,7 +5,8 @@
 kills it there. Points: ``start:NAME`` (between tasks, before NAME starts), ``task:NAME``
 (mid-task, after the model answered, before scoring), ``commit:NAME`` (inside the task's
 transaction, before COMMIT) and ``complete`` (inside the transaction that writes the suite
-aggregates and marks the run complete). Unset, it costs one environment lookup. Never set
+aggregates and marks the run complete); in training, ``train-step:N`` (right after optimiser
+step N, see ``harness.training.callbacks.PauseAtStep``). Unset, it costs one environment lookup. Never set
 it outside tests.
 """
 

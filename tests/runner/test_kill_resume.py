@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from harness.store.pause import PAUSE_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 TASKS = ("toy_mc", "toy_gen", "toy_mc_b", "toy_gen_b")
+DEADLINE_S = 120.0
 SEEDS = (2, 7)  # a kill while answering a task, and one inside a commit
 
 
@@ -74,11 +76,14 @@ def _kill_at(point: str, args: list[str]) -> None:
         text=True,
     )
     assert process.stderr is not None
+    watchdog = threading.Timer(DEADLINE_S, process.kill)  # a point never reached fails, not hangs
+    watchdog.start()
     seen = []
     for line in process.stderr:
         seen.append(line)
-        if line.strip() == f"harness-test: paused at {point}":
+        if f"harness-test: paused at {point}" in line:
             break
+    watchdog.cancel()
     process.send_signal(signal.SIGKILL)
     process.wait()  # reaped: its pid is gone, so the run reads as stale
     assert process.returncode == -signal.SIGKILL, "".join(seen)
@@ -169,6 +174,8 @@ def test_a_second_resume_of_a_live_run_is_refused_and_marks_nothing(
         stderr=subprocess.PIPE,
         text=True,
     )
+    watchdog = threading.Timer(DEADLINE_S, holder.kill)
+    watchdog.start()
     try:
         assert holder.stderr is not None
         for line in holder.stderr:
@@ -187,5 +194,6 @@ def test_a_second_resume_of_a_live_run_is_refused_and_marks_nothing(
             assert opened.get_run(run.run_id).status == "running"
             assert run_state(opened.get_lease(run.run_id)) == "running"
     finally:
+        watchdog.cancel()
         holder.kill()
         holder.wait()
