@@ -149,6 +149,9 @@ def test_an_eval_killed_anywhere_resumes_to_the_uninterrupted_result(
             run_id = run.run_id
             assert run_state(opened.get_lease(run_id)) == "stale", point
             assert len(opened.get_attempts(run_id)) == number
+    capsys.readouterr()
+    (row,) = [line for line in _listed(capsys, store).splitlines() if line.startswith(run_id)]
+    assert " stale " in row  # `harness runs` shows the killed run for what it is
 
     assert main(_command(suite, store, run_id)) == 0
     capsys.readouterr()
@@ -159,6 +162,21 @@ def test_an_eval_killed_anywhere_resumes_to_the_uninterrupted_result(
     assert run.status == "complete"
     assert [a.status for a in attempts] == ["failed", "failed", "failed", "complete"]
     assert run.tokens_processed == sum(a.tokens_processed or 0 for a in attempts)
+
+    before = _dump(store)  # resuming the complete run: exit 0, not a byte changed
+    assert main(_command(suite, store, run_id)) == 0
+    assert "already complete" in capsys.readouterr().err
+    assert _dump(store) == before
+
+
+def _listed(capsys: pytest.CaptureFixture[str], store: Path) -> str:
+    assert main(["runs", "--store", str(store)]) == 0
+    return capsys.readouterr().out
+
+
+def _dump(store: Path) -> list[str]:
+    with sqlite3.connect(store) as conn:
+        return list(conn.iterdump())
 
 
 def test_a_second_resume_of_a_live_run_is_refused_and_marks_nothing(
