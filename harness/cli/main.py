@@ -358,20 +358,24 @@ def _runs(args: argparse.Namespace) -> int:
 
     with open_store(_existing_store(args.store)) as store:
         runs = store.list_runs(limit=args.limit)
-    print(format_runs(runs) if runs else "no runs stored yet; start one with `harness eval`")
+        leases = store.list_leases()
+    print(
+        format_runs(runs, leases) if runs else "no runs stored yet; start one with `harness eval`"
+    )
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    from harness.report.run_tables import format_scores
+    from harness.report.run_tables import format_scores, shown_status
     from harness.store import open_store
 
     with open_store(_existing_store(args.store)) as store:
         run = store.get_run(args.run)
         scores = store.get_scores(run.run_id)
         model = store.get_model(run.model_hash)
+        status = shown_status(run, store.get_lease(run.run_id))
     print(
-        f"run {run.run_id}  {run.status}  suite {run.suite}  model {run.model_spec}"
+        f"run {run.run_id}  {status}  suite {run.suite}  model {run.model_spec}"
         f" ({model.name if model else '?'}, weights {run.model_hash[:12]})"
     )
     print(

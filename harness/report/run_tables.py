@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from harness.report.text_table import format_table
-from harness.store import RunRecord, ScoreRecord
+from harness.store import RunLease, RunRecord, ScoreRecord
+from harness.store.liveness import run_state
 
 
 def format_cell(score: ScoreRecord) -> str:
@@ -36,13 +37,21 @@ def format_scores(scores: Sequence[ScoreRecord]) -> str:
     return format_table(["task", "n", *metrics], rows)
 
 
-def format_runs(runs: Sequence[RunRecord]) -> str:
-    """One row per run, newest first as given: id, date, status, suite, model, time, tokens."""
+def shown_status(run: RunRecord, lease: RunLease | None) -> str:
+    """The stored status, or ``stale`` for a running run whose holder stopped beating."""
+    return run_state(lease) if lease is not None else run.status
+
+
+def format_runs(runs: Sequence[RunRecord], leases: Mapping[str, RunLease] | None = None) -> str:
+    """One row per run, newest first as given: id, date, status, suite, model, time, tokens.
+
+    With ``leases`` (``Store.list_leases()``) a running run nobody works on shows as stale.
+    """
     rows = [
         [
             r.run_id,
             r.created_at.strftime("%Y-%m-%d %H:%M"),
-            r.status,
+            shown_status(r, (leases or {}).get(r.run_id)),
             r.suite,
             r.model_spec,
             f"{r.wall_time_s:.1f}s" if r.wall_time_s is not None else "",

@@ -2,8 +2,10 @@
 
 All user input (suite, tasks, data, templates, generation settings, model) is checked
 before the store is touched, so bad input leaves the store unchanged. Each task then
-commits in one transaction; a crash leaves complete tasks and a run marked failed, and
-``resume`` continues such a run without redoing its finished tasks.
+commits in one transaction; a crash leaves complete tasks and a run marked failed (or, after
+SIGKILL, a run whose lease went stale), and ``resume`` continues such a run without redoing
+its finished tasks. The lease, its heartbeat and the stop signals are in
+:mod:`harness.runner.lease`; the resume checks are in :mod:`harness.runner.resume`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from harness.models import LoadedModel
 from harness.paths import DEFAULT_MODEL
 from harness.registry.resolve import load_model_or_variant
 from harness.runner.aggregate import suite_aggregates
+from harness.runner.lease import HeldRun, hold, new_lease, take_over
 from harness.runner.progress import RunProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
+from harness.runner.resume import check_resumable, complete_run
 from harness.runner.score_records import to_metric_result, to_score_records
 from harness.runner.scoring import (
     BOOTSTRAP_RESAMPLES,
@@ -36,12 +40,16 @@ from harness.runner.scoring import (
 from harness.store import (
     DEFAULT_STORE_PATH,
     ModelRecord,
+    RunLease,
     RunRecord,
     Store,
     TaskResultRecord,
     new_run_id,
     open_store,
+    store_path,
 )
+from harness.store.pause import pause_at
+from harness.store.sqlite import LeaseLost
 from harness.tasks.chat import chat_formatter
 from harness.tasks.suite import Suite, load_suite
 from harness.tasks.task import Result, Task, TaskItem
@@ -107,6 +115,14 @@ def run_eval(
         raise HarnessError(f"--batch-size must be at least 1, got {options.batch_size}")
     if options.concurrency < 1:
         raise HarnessError(f"--concurrency must be at least 1, got {options.concurrency}")
+    if options.resume is not None and (done := complete_run(options.store, options.resume)):
+        log(f"run {done.run_id} is already complete; nothing to resume, nothing changed")
+        return EvalReport(
+            done.run_id,
+            store_path(options.store),
+            done.wall_time_s or 0.0,
+            done.tokens_processed or 0,
+        )
     suite = load_suite(options.suite)
     configs = suite.select(options.tasks)
     data_root = resolve_data_root(options.data_dir)
@@ -127,36 +143,55 @@ def run_eval(
     prepared = _Prepared(suite, tasks, items, chat_hash, data_root)
 
     with open_store(options.store) as store:
-        run_id = _start_or_resume(store, options, prepared, record, backend.device)
+        lease, attempt = _start_or_resume(store, options, prepared, record, backend.device)
+        run_id = lease.run_id
         started = time.perf_counter()
-        try:
-            scored = _run_tasks(store, run_id, prepared, backend, options, log)
-            aggregates = suite_aggregates(suite.name, suite.config.aggregate, scored)
-            store.add_scores(
-                [
+
+        def figures() -> tuple[float, int]:
+            return time.perf_counter() - started, backend.tokens_processed
+
+        with hold(store.path, lease, attempt, figures=figures) as held:
+            try:
+                scored = _run_tasks(store, held, prepared, backend, options)
+                aggregates = suite_aggregates(suite.name, suite.config.aggregate, scored)
+                records = [
                     s
                     for name, results in aggregates
                     for s in to_score_records(run_id, "aggregate", name, results)
                 ]
-            )
-        except BaseException as exc:
-            store.finish_run(
-                run_id,
-                status="failed",
-                wall_time_s=time.perf_counter() - started,
-                tokens_processed=backend.tokens_processed,
-                error=f"{type(exc).__name__}: {exc}"[:2000],
-            )
-            raise
-        wall = time.perf_counter() - started
-        store.finish_run(
-            run_id, status="complete", wall_time_s=wall, tokens_processed=backend.tokens_processed
-        )
+                wall, tokens = figures()
+                if not store.end_run(
+                    lease,
+                    attempt,
+                    status="complete",
+                    wall_time_s=wall,
+                    tokens_processed=tokens,
+                    aggregates=records,
+                ):
+                    raise LeaseLost(
+                        f"run {run_id} was taken over by another process before it finished here"
+                    )
+            except LeaseLost:
+                raise  # the run belongs to another process now: never mark it
+            except BaseException as exc:
+                wall, tokens = figures()
+                store.end_run(
+                    lease,
+                    attempt,
+                    status="failed",
+                    wall_time_s=wall,
+                    tokens_processed=tokens,
+                    error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+                raise
+        total = store.get_run(run_id)
         return EvalReport(
             run_id=run_id,
             store_path=store.path,
-            wall_time_s=wall,
-            tokens_processed=backend.tokens_processed,
+            wall_time_s=total.wall_time_s if total.wall_time_s is not None else wall,
+            tokens_processed=total.tokens_processed
+            if total.tokens_processed is not None
+            else tokens,
         )
 
 
@@ -192,7 +227,8 @@ def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Back
 
 def _start_or_resume(
     store: Store, options: EvalOptions, prepared: _Prepared, model: ModelRecord, device: str
-) -> str:
+) -> tuple[RunLease, int]:
+    """The lease of a new run, or of the resumed one after every resume check passed."""
     config = {
         "tasks": [t.name for t in prepared.tasks],
         "limit": options.limit,
@@ -210,15 +246,15 @@ def _start_or_resume(
         config["concurrency"] = options.concurrency
     if options.resume is not None:
         run = store.get_run(options.resume)
-        if run.suite_hash != prepared.suite.content_hash or run.model_hash != model.model_hash:
-            raise HarnessError(
-                f"run {run.run_id} used a different suite or model; resume only with the same --suite and --model"
-            )
-        if run.config != _jsonable(config):
-            raise HarnessError(
-                f"run {run.run_id} was started with other options; resume with the same flags"
-            )
-        return run.run_id
+        check_resumable(
+            store,
+            run,
+            suite_hash=prepared.suite.content_hash,
+            model_hash=model.model_hash,
+            config=_jsonable(config),
+            tasks={t.name: (t.task_hash, t.data_hash) for t in prepared.tasks},
+        )
+        return take_over(store, run.run_id)
     store.upsert_model(model)
     run = RunRecord(
         run_id=new_run_id(),
@@ -234,8 +270,8 @@ def _start_or_resume(
         dtype=model.dtype,
         config=config,
     )
-    store.create_run(run)
-    return run.run_id
+    lease = new_lease(run.run_id)
+    return lease, store.start_run(run, lease)
 
 
 def _jsonable(value: Any) -> Any:
@@ -245,31 +281,35 @@ def _jsonable(value: Any) -> Any:
 
 
 def _run_tasks(
-    store: Store, run_id: str, prepared: _Prepared, backend: Backend, options: EvalOptions, log: Log
+    store: Store, held: HeldRun, prepared: _Prepared, backend: Backend, options: EvalOptions
 ) -> list[tuple[Task, TaskScores]]:
+    run_id = held.lease.run_id
     done = store.completed_tasks(run_id)
     todo = sum(len(prepared.items[t.name]) for t in prepared.tasks if t.name not in done)
+    scored: list[tuple[Task, TaskScores]] = []
     with RunProgress(todo, enabled=options.progress) as progress:
-        return [
-            (task, _stored_scores(store, run_id, task))
-            if task.name in done
-            else (
-                task,
-                _run_task(store, run_id, task, prepared.items[task.name], backend, progress),
-            )
-            for task in prepared.tasks
-        ]
+        for task in prepared.tasks:
+            if task.name in done:
+                scored.append((task, _stored_scores(store, run_id, task)))
+                continue
+            held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
+            pause_at(f"start:{task.name}")
+            items = prepared.items[task.name]
+            scores = _run_task(store, held, task, items, backend, progress)
+            scored.append((task, scores))
+    return scored
 
 
 def _run_task(
     store: Store,
-    run_id: str,
+    held: HeldRun,
     task: Task,
     items: list[TaskItem],
     backend: Backend,
     progress: RunProgress,
 ) -> TaskScores:
     """Run one task's requests, score them and commit the task in one transaction."""
+    run_id = held.lease.run_id
     started = time.perf_counter()
     tokens_before = backend.tokens_processed
     progress.start_task(task.name, len(items), sum(len(i.requests) for i in items))
@@ -278,6 +318,7 @@ def _run_task(
 
         reset_accelerator_peak()
     results = _execute(backend, items, progress)
+    pause_at(f"task:{task.name}")
     executed_s = time.perf_counter() - started
     scores = score_task(run_id, task, items, results)
     if task.config.efficiency:  # HELM's efficiency family, measured around the backend call
@@ -313,7 +354,10 @@ def _run_task(
         },
     )
     store.commit_task(
-        result, to_score_records(run_id, "task", task.name, scores.results), scores.samples
+        result,
+        to_score_records(run_id, "task", task.name, scores.results),
+        scores.samples,
+        lease_token=held.lease.lease_token,
     )
     return scores
 

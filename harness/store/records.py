@@ -66,6 +66,34 @@ class RunRecord(_Record):
         return value.astimezone(UTC)
 
 
+class RunLease(_Record):
+    """Who holds a run (host, pid, token) and when it last beat; see :mod:`harness.runner.lease`.
+
+    ``lease_token`` is ``None`` for runs stored before leases existed.
+    """
+
+    run_id: str
+    status: RunStatus
+    lease_token: str | None = None
+    lease_host: str | None = None
+    lease_pid: int | None = None
+    heartbeat_at: AwareDatetime | None = None
+
+
+class RunAttempt(_Record):
+    """One process's share of a run: a resumed run has one per start, figures kept apart."""
+
+    run_id: str
+    attempt: int
+    started_at: AwareDatetime
+    host: str
+    pid: int
+    status: RunStatus
+    wall_time_s: float | None = None
+    tokens_processed: int | None = None
+    error: str | None = None
+
+
 class TaskResultRecord(_Record):
     """One task finished inside a run: the provenance its scores and samples hang from."""
 

@@ -22,6 +22,8 @@ from harness.store.codec import (
 from harness.store.records import (
     GateDecisionRecord,
     ModelRecord,
+    RunAttempt,
+    RunLease,
     RunRecord,
     SampleRecord,
     ScoreRecord,
@@ -60,6 +62,27 @@ def run_from_row(row: Row) -> RunRecord:
             "config": decode_json(row["config"]),
         }
     )
+
+
+def lease_from_row(row: Row) -> RunLease:
+    """Rebuild a :class:`RunLease` from the lease columns of a ``runs`` row."""
+    beat = row["heartbeat_at"]
+    return RunLease.model_validate(
+        {**row, "heartbeat_at": decode_datetime(beat) if beat is not None else None}
+    )
+
+
+def attempt_to_row(attempt: RunAttempt) -> dict[str, Any]:
+    """Column values for ``run_attempts``."""
+    return {
+        **attempt.model_dump(exclude={"started_at"}),
+        "started_at": encode_datetime(attempt.started_at),
+    }
+
+
+def attempt_from_row(row: Row) -> RunAttempt:
+    """Rebuild a :class:`RunAttempt` from a ``run_attempts`` row."""
+    return RunAttempt.model_validate({**row, "started_at": decode_datetime(row["started_at"])})
 
 
 def task_result_to_row(result: TaskResultRecord) -> dict[str, Any]:

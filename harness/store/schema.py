@@ -32,7 +32,11 @@ def ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
         if version is None:
             conn.execute(sql.INSERT_SCHEMA_VERSION, {"version": sql.SCHEMA_VERSION})
         elif version != sql.SCHEMA_VERSION:
-            # An older store: the CREATE ... IF NOT EXISTS above added the tables it lacked.
+            # An older store: the CREATE ... IF NOT EXISTS above added the tables it lacked;
+            # each step's statements add what changed in tables it already had.
+            for step in range(version, sql.SCHEMA_VERSION):
+                for statement in sql.MIGRATIONS[step]:
+                    conn.execute(statement)
             conn.execute(sql.UPDATE_SCHEMA_VERSION, {"version": sql.SCHEMA_VERSION})
         conn.execute("COMMIT")
     except BaseException:

@@ -8,9 +8,10 @@ records by name.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
-# Version 1 stores lack the ``variants`` table; opening one creates it and records version 2.
-MIGRATABLE_VERSIONS = (1,)
+SCHEMA_VERSION = 3
+# Version 1 stores lack the ``variants`` table (the CREATE ... IF NOT EXISTS below adds it);
+# version 2 stores lack the run lease columns and ``run_attempts`` (see MIGRATIONS).
+MIGRATABLE_VERSIONS = (1, 2)
 
 MODEL_COLUMNS = ("model_hash", "spec", "name", "source", "n_parameters", "dtype", "details")
 RUN_COLUMNS = (
@@ -87,6 +88,24 @@ VARIANT_COLUMNS = (
     "created_at",
 )
 
+# Who holds a running run and when it last showed signs of life (see harness.runner.lease).
+# Kept apart from RUN_COLUMNS: a run's record is what it computed, the lease is who is
+# computing it, and a reader of results never needs the second.
+LEASE_COLUMNS = ("run_id", "status", "lease_token", "lease_host", "lease_pid", "heartbeat_at")
+
+# One row per process that worked on a run: a resumed run keeps every attempt's figures.
+ATTEMPT_COLUMNS = (
+    "run_id",
+    "attempt",
+    "started_at",
+    "host",
+    "pid",
+    "status",
+    "wall_time_s",
+    "tokens_processed",
+    "error",
+)
+
 GATE_DECISION_COLUMNS = (
     "created_at",
     "baseline_run_id",
@@ -109,6 +128,7 @@ TABLES = (
     "samples",
     "gate_decisions",
     "variants",
+    "run_attempts",
 )
 
 CREATE_STATEMENTS = (
@@ -144,7 +164,11 @@ CREATE_STATEMENTS = (
         config TEXT NOT NULL,
         wall_time_s REAL,
         tokens_processed INTEGER,
-        error TEXT
+        error TEXT,
+        lease_token TEXT,
+        lease_host TEXT,
+        lease_pid INTEGER,
+        heartbeat_at TEXT
     )
     """,
     "CREATE INDEX IF NOT EXISTS runs_created_at ON runs (created_at)",
@@ -238,7 +262,40 @@ CREATE_STATEMENTS = (
     """,
     "CREATE INDEX IF NOT EXISTS variants_parent ON variants (parent_id)",
     "CREATE INDEX IF NOT EXISTS variants_weights_hash ON variants (weights_hash)",
+    """
+    CREATE TABLE IF NOT EXISTS run_attempts (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+        wall_time_s REAL,
+        tokens_processed INTEGER,
+        error TEXT,
+        PRIMARY KEY (run_id, attempt)
+    )
+    """,
 )
+
+# Statements that bring a store of version N up to N + 1, run after CREATE_STATEMENTS (which
+# already added any missing table). Plain ``ALTER TABLE ... ADD COLUMN`` so that the later
+# move to Alembic can copy them as they are.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),
+    2: (
+        "ALTER TABLE runs ADD COLUMN lease_token TEXT",
+        "ALTER TABLE runs ADD COLUMN lease_host TEXT",
+        "ALTER TABLE runs ADD COLUMN lease_pid INTEGER",
+        "ALTER TABLE runs ADD COLUMN heartbeat_at TEXT",
+        # A run from before attempts were recorded counts as its own first attempt, so a
+        # resume adds to its figures instead of replacing them.
+        "INSERT INTO run_attempts (run_id, attempt, started_at, host, pid, status,"
+        " wall_time_s, tokens_processed, error)"
+        " SELECT run_id, 1, created_at, '', 0, status, wall_time_s, tokens_processed, error"
+        " FROM runs",
+    ),
+}
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -286,6 +343,53 @@ FINISH_RUN = (
     "UPDATE runs SET status = :status, wall_time_s = :wall_time_s,"
     " tokens_processed = :tokens_processed, error = :error WHERE run_id = :run_id"
 )
+
+# -- leases: every change is conditional on the token the writer holds (or last saw), so of
+# two processes racing for a run exactly one UPDATE matches a row.
+SELECT_LEASE = _select("runs", LEASE_COLUMNS) + " WHERE run_id = :run_id"
+SELECT_LEASES = _select("runs", LEASE_COLUMNS)
+SET_LEASE = (
+    "UPDATE runs SET lease_token = :lease_token, lease_host = :lease_host,"
+    " lease_pid = :lease_pid, heartbeat_at = :heartbeat_at WHERE run_id = :run_id"
+)
+TAKE_LEASE = (
+    "UPDATE runs SET status = 'running', error = NULL, lease_token = :lease_token,"
+    " lease_host = :lease_host, lease_pid = :lease_pid, heartbeat_at = :heartbeat_at"
+    " WHERE run_id = :run_id AND status = :seen_status"
+    " AND COALESCE(lease_token, '') = :seen_token"
+)
+HEARTBEAT = (
+    "UPDATE runs SET heartbeat_at = :heartbeat_at"
+    " WHERE run_id = :run_id AND lease_token = :lease_token AND status = 'running'"
+)
+HOLDS_LEASE = (
+    "SELECT 1 FROM runs WHERE run_id = :run_id AND lease_token = :lease_token"
+    " AND status = 'running'"
+)
+END_LEASE = (
+    "UPDATE runs SET status = :status, error = :error, lease_pid = NULL,"
+    " wall_time_s = :wall_time_s, tokens_processed = :tokens_processed"
+    " WHERE run_id = :run_id AND lease_token = :lease_token AND status = 'running'"
+)
+
+INSERT_ATTEMPT = _insert("run_attempts", ATTEMPT_COLUMNS)
+SELECT_ATTEMPTS = (
+    _select("run_attempts", ATTEMPT_COLUMNS) + " WHERE run_id = :run_id ORDER BY attempt"
+)
+NEXT_ATTEMPT = "SELECT COALESCE(MAX(attempt), 0) + 1 FROM run_attempts WHERE run_id = :run_id"
+UPDATE_ATTEMPT = (
+    "UPDATE run_attempts SET status = :status, wall_time_s = :wall_time_s,"
+    " tokens_processed = :tokens_processed, error = :error"
+    " WHERE run_id = :run_id AND attempt = :attempt"
+)
+CLOSE_RUNNING_ATTEMPTS = (
+    "UPDATE run_attempts SET status = 'failed', error = :error"
+    " WHERE run_id = :run_id AND status = 'running'"
+)
+ATTEMPT_TOTALS = (
+    "SELECT SUM(wall_time_s), SUM(tokens_processed) FROM run_attempts WHERE run_id = :run_id"
+)
+DELETE_AGGREGATE_SCORES = "DELETE FROM scores WHERE run_id = :run_id AND scope = 'aggregate'"
 
 INSERT_TASK_RESULT = _insert("task_results", TASK_RESULT_COLUMNS)
 TASK_RESULT_EXISTS = "SELECT 1 FROM task_results WHERE run_id = :run_id AND task = :task"

@@ -17,12 +17,16 @@ from typing import Any, Self
 
 from harness.errors import HarnessError
 from harness.store import rows, sql
+from harness.store.codec import encode_datetime
+from harness.store.pause import pause_at
 from harness.store.prefix import only_match, prefix_parameters
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
     GateDecisionRecord,
     ModelRecord,
+    RunAttempt,
+    RunLease,
     RunRecord,
     SampleRecord,
     ScoreRecord,
@@ -32,6 +36,11 @@ from harness.store.records import (
 from harness.store.schema import ensure_schema
 
 BUSY_TIMEOUT_S = 30.0
+
+
+class LeaseLost(HarnessError):
+    """This process no longer holds the run's lease: another one took it over. Nothing of
+    the refused write was stored, and the run is left to its new holder."""
 
 
 class Store:
@@ -81,17 +90,20 @@ class Store:
     def create_run(self, run: RunRecord) -> None:
         """Record the start of a run; its model must have been stored with :meth:`upsert_model`."""
         with self._transaction() as conn:
-            if _exists(conn, sql.RUN_EXISTS, {"run_id": run.run_id}):
-                raise HarnessError(
-                    f"run id '{run.run_id}' already exists in {self.path}; "
-                    "start the run with a fresh id from new_run_id()"
-                )
-            if not _exists(conn, sql.MODEL_EXISTS, {"model_hash": run.model_hash}):
-                raise HarnessError(
-                    f"model {run.model_hash} of run '{run.run_id}' is not in the store; "
-                    "store it with upsert_model() before create_run()"
-                )
-            conn.execute(sql.INSERT_RUN, rows.run_to_row(run))
+            self._insert_run(conn, run)
+
+    def _insert_run(self, conn: sqlite3.Connection, run: RunRecord) -> None:
+        if _exists(conn, sql.RUN_EXISTS, {"run_id": run.run_id}):
+            raise HarnessError(
+                f"run id '{run.run_id}' already exists in {self.path}; "
+                "start the run with a fresh id from new_run_id()"
+            )
+        if not _exists(conn, sql.MODEL_EXISTS, {"model_hash": run.model_hash}):
+            raise HarnessError(
+                f"model {run.model_hash} of run '{run.run_id}' is not in the store; "
+                "store it with upsert_model() before create_run()"
+            )
+        conn.execute(sql.INSERT_RUN, rows.run_to_row(run))
 
     def finish_run(
         self,
@@ -115,6 +127,117 @@ class Store:
         with self._transaction() as conn:
             if conn.execute(sql.FINISH_RUN, params).rowcount == 0:
                 raise _no_such_run(run_id)
+
+    # -- leases and attempts (see harness.runner.lease) ------------------------------------
+
+    def start_run(self, run: RunRecord, lease: RunLease) -> int:
+        """Create ``run`` held by ``lease`` with its first attempt, in one transaction."""
+        with self._transaction() as conn:
+            self._insert_run(conn, run)
+            conn.execute(sql.SET_LEASE, _lease_params(lease))
+            conn.execute(sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, 1)))
+        return 1
+
+    def get_lease(self, run_id: str) -> RunLease:
+        """The lease columns of the run with exactly this id."""
+        found = self._query(sql.SELECT_LEASE, {"run_id": run_id})
+        if not found:
+            raise _no_such_run(run_id)
+        return rows.lease_from_row(found[0])
+
+    def list_leases(self) -> dict[str, RunLease]:
+        """Every run's lease by run id, for listings that show which runs went stale."""
+        return {
+            str(row["run_id"]): rows.lease_from_row(row)
+            for row in self._query(sql.SELECT_LEASES, {})
+        }
+
+    def take_over(self, seen: RunLease, lease: RunLease) -> int | None:
+        """Take the run from the holder ``seen`` named; the new attempt's number, or ``None``
+        when another process changed the lease first (it won; nothing was written here).
+
+        One conditional UPDATE decides: it matches only while status and token are still
+        those in ``seen``, so of two processes taking over the same run exactly one wins.
+        """
+        with self._transaction() as conn:
+            params = {
+                **_lease_params(lease),
+                "seen_status": seen.status,
+                "seen_token": seen.lease_token or "",
+            }
+            if conn.execute(sql.TAKE_LEASE, params).rowcount != 1:
+                return None
+            conn.execute(
+                sql.CLOSE_RUNNING_ATTEMPTS,
+                {"run_id": lease.run_id, "error": "stopped without finishing (killed?)"},
+            )
+            attempt = int(conn.execute(sql.NEXT_ATTEMPT, {"run_id": lease.run_id}).fetchone()[0])
+            conn.execute(sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, attempt)))
+            return attempt
+
+    def heartbeat(
+        self, lease: RunLease, attempt: int, *, wall_time_s: float, tokens_processed: int
+    ) -> bool:
+        """Refresh the heartbeat and this attempt's running figures; False if the lease is lost."""
+        with self._transaction() as conn:
+            beat = {**_lease_params(lease)}
+            if conn.execute(sql.HEARTBEAT, beat).rowcount != 1:
+                return False
+            conn.execute(
+                sql.UPDATE_ATTEMPT,
+                {
+                    "run_id": lease.run_id,
+                    "attempt": attempt,
+                    "status": "running",
+                    "wall_time_s": wall_time_s,
+                    "tokens_processed": tokens_processed,
+                    "error": None,
+                },
+            )
+            return True
+
+    def end_run(
+        self,
+        lease: RunLease,
+        attempt: int,
+        *,
+        status: str,
+        wall_time_s: float,
+        tokens_processed: int,
+        error: str | None = None,
+        aggregates: Sequence[ScoreRecord] = (),
+    ) -> bool:
+        """Finish this attempt and the run in one transaction: the suite ``aggregates`` (for a
+        complete run), the attempt's figures, the run's totals over all attempts, its status.
+
+        Returns False, writing nothing, when this process no longer holds the lease: a run
+        taken over by another process is never marked by the one that lost it.
+        """
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        with self._transaction() as conn:
+            key = {"run_id": lease.run_id, "lease_token": lease.lease_token}
+            if not _exists(conn, sql.HOLDS_LEASE, key):
+                return False
+            if aggregates:
+                # A run left by the old resume bug may hold aggregates already: recompute them.
+                conn.execute(sql.DELETE_AGGREGATE_SCORES, {"run_id": lease.run_id})
+                _insert_scores(conn, aggregates)
+            figures = {"wall_time_s": wall_time_s, "tokens_processed": tokens_processed}
+            conn.execute(
+                sql.UPDATE_ATTEMPT,
+                {**key, "attempt": attempt, "status": status, "error": error, **figures},
+            )
+            wall, tokens = conn.execute(sql.ATTEMPT_TOTALS, key).fetchone()
+            totals = {"wall_time_s": wall, "tokens_processed": tokens}
+            pause_at("complete" if status == "complete" else "end")
+            conn.execute(sql.END_LEASE, {**key, "status": status, "error": error, **totals})
+            return True
+
+    def get_attempts(self, run_id: str) -> list[RunAttempt]:
+        """Every attempt at a run, first to last, with its own wall time and tokens."""
+        found = self._query(sql.SELECT_ATTEMPTS, {"run_id": run_id})
+        return [rows.attempt_from_row(row) for row in found]
 
     def list_runs(self, limit: int | None = None) -> list[RunRecord]:
         """Runs, newest first; at most ``limit`` of them when given."""
@@ -153,18 +276,27 @@ class Store:
         result: TaskResultRecord,
         scores: Sequence[ScoreRecord],
         samples: Sequence[SampleRecord],
+        *,
+        lease_token: str | None = None,
     ) -> None:
         """Store one finished task with its scores and samples in a single transaction.
 
         Either all of them land or none does, so a resumed run can trust
         :meth:`completed_tasks`. A task is committed once per run; committing it again is
-        refused rather than silently mixing two evaluations.
+        refused rather than silently mixing two evaluations. With ``lease_token`` the
+        commit is refused (:class:`LeaseLost`) unless this process still holds the run.
         """
         _check_belongs(result, scores, samples)
         where = f"task '{result.task}' of run '{result.run_id}'"
         with self._transaction() as conn:
             if not _exists(conn, sql.RUN_EXISTS, {"run_id": result.run_id}):
                 raise _no_such_run(result.run_id)
+            held = {"run_id": result.run_id, "lease_token": lease_token}
+            if lease_token is not None and not _exists(conn, sql.HOLDS_LEASE, held):
+                raise LeaseLost(
+                    f"run {result.run_id} was taken over by another process; "
+                    f"{where} was not stored (see `harness show {result.run_id}`)"
+                )
             key = {"run_id": result.run_id, "task": result.task}
             if _exists(conn, sql.TASK_RESULT_EXISTS, key):
                 raise HarnessError(
@@ -179,6 +311,7 @@ class Store:
                     f"could not store {where}: {exc}; nothing of it was written, "
                     "fix the records (duplicate doc_id or metric?) and commit again"
                 ) from exc
+            pause_at(f"commit:{result.task}")
 
     def add_scores(self, scores: Sequence[ScoreRecord]) -> None:
         """Store scores computed after the tasks (suite aggregates) in one transaction."""
@@ -370,6 +503,30 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 def _cannot_open(path: Path, exc: sqlite3.Error) -> HarnessError:
     return HarnessError(
         f"cannot open store {path} ({exc}); pass the path of a writable SQLite file"
+    )
+
+
+def _lease_params(lease: RunLease) -> dict[str, Any]:
+    beat = lease.heartbeat_at
+    return {
+        "run_id": lease.run_id,
+        "lease_token": lease.lease_token,
+        "lease_host": lease.lease_host,
+        "lease_pid": lease.lease_pid,
+        "heartbeat_at": encode_datetime(beat) if beat is not None else None,
+    }
+
+
+def _attempt(lease: RunLease, number: int) -> RunAttempt:
+    if lease.heartbeat_at is None or lease.lease_host is None or lease.lease_pid is None:
+        raise ValueError("a lease that starts an attempt names its host, pid and start time")
+    return RunAttempt(
+        run_id=lease.run_id,
+        attempt=number,
+        started_at=lease.heartbeat_at,
+        host=lease.lease_host,
+        pid=lease.lease_pid,
+        status="running",
     )
 
 

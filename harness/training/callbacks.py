@@ -1,4 +1,4 @@
-"""Trainer callbacks: a progress bar that shows the loss, a wall-clock keeper, a planned stop."""
+"""Trainer callbacks: a progress bar that shows the loss, a wall-clock keeper, planned stops."""
 
 from __future__ import annotations
 
@@ -74,3 +74,13 @@ class StopAfterSave(TrainerCallback):
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.global_step >= self.step:
             raise KeyboardInterrupt(f"stopped after the checkpoint at step {state.global_step}")
+
+
+class PauseAtStep(TrainerCallback):
+    """Test-only: honour ``HARNESS_TEST_PAUSE_AT=train-step:N`` (see :mod:`harness.store.pause`)
+    so a kill-and-resume test can SIGKILL training right after optimiser step N."""
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        from harness.store.pause import pause_at
+
+        pause_at(f"train-step:{state.global_step}")

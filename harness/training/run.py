@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.training.config import load_config
+from harness.training.run_dir import training_lease
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -25,13 +26,14 @@ def train_once(session: RecipeSession[Any], train: TrainFunction) -> tuple[Varia
     """Train (or resume, or find already trained) the variant the session's config describes.
 
     Returns the variant and whether it was trained now (False: this exact config had
-    already produced it, so nothing ran).
+    already produced it, so nothing ran). The variant's training lease is held throughout.
     """
-    if not session.restart:
-        done = session.finished()
-        if done is not None:
-            return done, False
-    return train(session), True
+    with training_lease(session.name):  # a second process training it is refused here
+        if not session.restart:
+            done = session.finished()
+            if done is not None:
+                return done, False
+        return train(session), True
 
 
 def open_session(

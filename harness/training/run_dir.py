@@ -2,14 +2,22 @@
 
 Re-running the same command resumes from the last checkpoint there; a different config
 under the same name is refused rather than resumed, since mixing the two would produce
-weights that neither config describes.
+weights that neither config describes. While one process trains a variant it holds the
+variant's lease (:func:`training_lease`), so a second ``harness train`` of it is refused
+instead of writing checkpoints into the same folder.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +79,45 @@ def prepare_run_dir(
     payload = {"recipe": recipe, "config_hash": config_hash, "config": config}
     run.recipe_file.write_text(json.dumps(payload, indent=2, sort_keys=True))
     return run
+
+
+@contextmanager
+def training_lease(name: str) -> Iterator[Path]:
+    """Hold variant ``name`` for this process while the block trains it.
+
+    An exclusive ``flock`` on ``variants/<name>.lease``: the kernel drops it when the
+    process ends however it ends (SIGKILL included), so a killed run never leaves a lease
+    that looks alive, and no heartbeat is needed. The file names the holder for the error.
+    """
+    from harness.registry import variant_dir
+
+    root = variant_dir(name)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    path = root.parent / f"{root.name}.lease"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HarnessError(
+                f"variant '{name}' is being trained by {_holder(path)}; wait for it to finish "
+                "(run the same command again afterwards to use or resume its result)"
+            ) from None
+        os.ftruncate(fd, 0)
+        holder = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        os.write(fd, json.dumps(holder).encode())
+        yield path
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _holder(path: Path) -> str:
+    try:
+        holder = json.loads(path.read_text())
+        return f"process {holder['pid']} on {holder['host']} (since {holder['since']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"

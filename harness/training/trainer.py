@@ -10,13 +10,15 @@ same weights as an uninterrupted one.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.training.callbacks import LossProgressBar, WallClock
+from harness.store.pause import PAUSE_ENV
+from harness.training.callbacks import LossProgressBar, PauseAtStep, WallClock
 from harness.training.examples import Example
 from harness.training.run_dir import RunDir
 from harness.training.sections import TrainSettings
@@ -140,6 +142,8 @@ def run_trainer(
     clock = WallClock(run.wall_clock)
     for callback in (clock, LossProgressBar(description), *callbacks):
         trainer.add_callback(callback)
+    if os.environ.get(PAUSE_ENV):
+        trainer.add_callback(PauseAtStep())
     resume = run.last_checkpoint()
     if resume is not None:
         print(f"resuming from {resume}")

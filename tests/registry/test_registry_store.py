@@ -111,12 +111,15 @@ def test_a_version_1_store_gains_the_variants_table_and_keeps_its_runs(tmp_path:
     with open_store(path) as store:
         pass
     with sqlite3.connect(path) as conn:  # make it what a version-1 harness wrote
+        conn.execute("DROP TABLE run_attempts")  # added by version 3, with the lease columns
+        for column in ("lease_token", "lease_host", "lease_pid", "heartbeat_at"):
+            conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
         conn.execute("DROP TABLE variants")
         conn.execute("UPDATE schema_version SET version = 1")
     register_variant(path, _root())
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     assert [v.name for v in list_variants(path)] == ["src"]
     with open_store(path) as store:
         assert store.count_rows()["schema_version"] == 1

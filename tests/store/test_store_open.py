@@ -23,11 +23,11 @@ def test_store_enforces_foreign_keys(tmp_path: Path) -> None:
         assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_schema_version_is_two(tmp_path: Path) -> None:
+def test_schema_version_is_three(tmp_path: Path) -> None:
     with open_store(tmp_path / "harness.db") as store:
         rows = sqlite3.connect(store.path).execute("SELECT version FROM schema_version").fetchall()
-    assert rows == [(2,)]
-    assert SCHEMA_VERSION == 2
+    assert rows == [(3,)]
+    assert SCHEMA_VERSION == 3
 
 
 def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
@@ -42,6 +42,7 @@ def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
         "samples": 0,
         "gate_decisions": 0,
         "variants": 0,
+        "run_attempts": 0,
     }
 
 
@@ -88,8 +89,8 @@ def test_open_store_refuses_a_store_with_a_newer_schema(tmp_path: Path) -> None:
     with open_store(path):
         pass
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_version SET version = 3")
-    with pytest.raises(HarnessError, match="schema version 3 but this harness reads version 2"):
+        conn.execute("UPDATE schema_version SET version = 4")
+    with pytest.raises(HarnessError, match="schema version 4 but this harness reads version 3"):
         open_store(path)
 
 
