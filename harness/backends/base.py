@@ -38,6 +38,7 @@ class Backend(Protocol):
     """
 
     tokens_processed: int  # all tokens run through the model so far (context + generated)
+    served: bool  # answers come from a server: the runner keeps each answer as it arrives
     tokenizer: Any
     device: str
     applies_chat_template: bool

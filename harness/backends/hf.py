@@ -118,6 +118,7 @@ class HFBackend:
         self._row_cap = batch_size  # lowered when a batch runs out of memory
 
     applies_chat_template = False  # the runner formats chat prompts with ``tokenizer``
+    served = False
 
     @classmethod
     def from_settings(cls, settings: BackendSettings) -> HFBackend:

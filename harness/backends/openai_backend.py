@@ -43,6 +43,7 @@ from harness.backends.requests import (
     LoglikelihoodResult,
     RollingRequest,
     RollingResult,
+    occurrences,
 )
 from harness.backends.rolling_windows import rolling_windows
 from harness.errors import HarnessError
@@ -147,6 +148,7 @@ class OpenAIBackend:
         return f"OpenAIBackend({self.pool!r}, model={self.model!r}, chat={self.chat})"
 
     device = "served"  # the weights live on the servers
+    served = True
 
     @property
     def applies_chat_template(self) -> bool:
@@ -263,8 +265,14 @@ class OpenAIBackend:
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None
     ) -> list[GenerationResult]:
         """Continue each prompt; the server stops at the stop sequences and we cut again."""
+        jobs = []
+        for request, r in zip(requests, occurrences(requests), strict=True):
+            config = request.config
+            if config.do_sample and r:  # the r-th of k equal sampled requests: sample r
+                config = config.model_copy(update={"seed": config.seed + r})
+            jobs.append(self._generate_one(request.prompt, config))
         return self._run(
-            [self._generate_one(request.prompt, request.config) for request in requests],
+            jobs,
             progress,
             lambda _: 1,
             scoring=False,

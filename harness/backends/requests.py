@@ -6,6 +6,7 @@ Requests carry only strings; tokenisation is the backend's business.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from harness.backends.generation_config import GenerationConfig
@@ -58,3 +59,19 @@ class GenerationResult:
 
     text: str
     n_tokens: int
+
+
+def occurrences(requests: Sequence[Hashable]) -> list[int]:
+    """How many equal requests come before each one in ``requests``.
+
+    A task with ``repeats: k`` sends k equal sampling requests and means k different samples:
+    the in-process backend draws them from one seeded stream; a backend that sends requests
+    one by one gives the r-th of them its own seed (``seed + r``), and a stored answer is keyed
+    by the request and r, so the k samples stay k samples.
+    """
+    seen: dict[Hashable, int] = {}
+    out = []
+    for request in requests:
+        out.append(seen.get(request, 0))
+        seen[request] = out[-1] + 1
+    return out

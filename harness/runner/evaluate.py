@@ -37,6 +37,7 @@ from harness.runner.scoring import (
     TaskScores,
     score_task,
 )
+from harness.runner.stored_answers import StoredAnswers
 from harness.store import (
     DEFAULT_STORE_PATH,
     ModelRecord,
@@ -132,6 +133,9 @@ def run_eval(
     ]
     backend = open_backend(options, model)
     record = backend.model_record()
+    if backend.served:  # a killed run must not pay for its answered requests twice
+        slots = options.concurrency * max(1, len(options.base_urls))
+        backend = StoredAnswers(backend, options.store, record.model_hash, slots)  # type: ignore[assignment]
     chat_locally = options.chat and not backend.applies_chat_template
     formatter, chat_hash = chat_formatter(backend.tokenizer) if chat_locally else (None, None)
     items = {

@@ -129,6 +129,7 @@ TABLES = (
     "gate_decisions",
     "variants",
     "run_attempts",
+    "answers",
 )
 
 CREATE_STATEMENTS = (
@@ -274,6 +275,18 @@ CREATE_STATEMENTS = (
         tokens_processed INTEGER,
         error TEXT,
         PRIMARY KEY (run_id, attempt)
+    )
+    """,
+    # A served model's answer to one request, kept as soon as it arrives, so a killed run
+    # resumes without paying for a finished request twice. Keyed by the model's identity
+    # (endpoint model id + answer fingerprint) and the request's content hash.
+    """
+    CREATE TABLE IF NOT EXISTS answers (
+        model_hash TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (model_hash, request_hash)
     )
     """,
 )
@@ -431,4 +444,13 @@ SELECT_VARIANT_BY_NAME = _select("variants", VARIANT_COLUMNS) + " WHERE name = :
 SELECT_VARIANTS_BY_PREFIX = (
     _select("variants", VARIANT_COLUMNS)
     + " WHERE substr(variant_id, 1, :length) = :prefix ORDER BY variant_id LIMIT :limit"
+)
+
+INSERT_ANSWER = (
+    "INSERT INTO answers (model_hash, request_hash, result, created_at)"
+    " VALUES (:model_hash, :request_hash, :result, :created_at)"
+    " ON CONFLICT (model_hash, request_hash) DO NOTHING"
+)
+SELECT_ANSWER = (
+    "SELECT result FROM answers WHERE model_hash = :model_hash AND request_hash = :request_hash"
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -320,6 +321,34 @@ class Store:
                 if not _exists(conn, sql.RUN_EXISTS, {"run_id": run_id}):
                     raise _no_such_run(run_id)
             _insert_scores(conn, scores)
+
+    def add_answers(self, model_hash: str, answers: Mapping[str, str]) -> None:
+        """Keep a served model's answers (request hash -> result as JSON text) in one transaction."""
+        now = encode_datetime(datetime.now(UTC))
+        with self._transaction() as conn:
+            conn.executemany(
+                sql.INSERT_ANSWER,
+                (
+                    {
+                        "model_hash": model_hash,
+                        "request_hash": request_hash,
+                        "result": result,
+                        "created_at": now,
+                    }
+                    for request_hash, result in answers.items()
+                ),
+            )
+
+    def get_answers(self, model_hash: str, request_hashes: Sequence[str]) -> dict[str, str]:
+        """The kept answers of ``model_hash`` to those of ``request_hashes`` it has answered."""
+        found: dict[str, str] = {}
+        for request_hash in request_hashes:
+            rows_ = self._query(
+                sql.SELECT_ANSWER, {"model_hash": model_hash, "request_hash": request_hash}
+            )
+            if rows_:
+                found[request_hash] = str(rows_[0]["result"])
+        return found
 
     def get_task_results(self, run_id: str) -> list[TaskResultRecord]:
         """The committed tasks of a run, by task name."""
