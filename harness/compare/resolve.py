@@ -58,7 +58,27 @@ def resolve_run(
     if like is not None:
         matching = [r for r in found if same_items(r.config, like)]
         found = matching or found
+    _refuse_two_served_models(
+        text, [r for r in runs if r.suite == suite and r.status == "complete"]
+    )
     return found[0]  # list_runs is newest first
+
+
+def _refuse_two_served_models(name: str, runs: Sequence[RunRecord]) -> None:
+    """A served name whose runs come from different models (another fingerprint) is ambiguous.
+
+    A server can change what it serves under one name; pairing the newest run with an older
+    one as "the same model" would hide that, so the user picks the run ids.
+    """
+    if not runs or runs[0].dtype != "served":
+        return
+    identities = {r.model_hash for r in runs if r.dtype == "served"}
+    if len(identities) > 1:
+        listed = ", ".join(f"{r.run_id} (model {r.model_hash[:12]})" for r in runs[:6])
+        raise HarnessError(
+            f"'{name}' was served as {len(identities)} different models (their answers to the "
+            f"identity probes differ): {listed}; pass run ids instead of the model name"
+        )
 
 
 def latest_matching_run(

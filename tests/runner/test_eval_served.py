@@ -144,3 +144,24 @@ def test_an_unknown_backend_names_the_known_ones(
 ) -> None:
     with pytest.raises(HarnessError, match="unknown backend 'opena1'; did you mean 'openai'"):
         run_eval(_options(toy_suite, tmp_path / "s.db", server, backend="opena1"))
+
+
+def test_gate_refuses_a_served_name_that_stood_for_two_models(
+    toy_suite: Path, tmp_path: Path, server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "s.db"
+    first = run_eval(_options(toy_suite, store_path, server))
+    original = server.answer
+
+    def other_answers(path: str, payload: dict) -> dict:  # type: ignore[type-arg]
+        answer = original(path, payload)
+        if not payload.get("echo") and "choices" in answer:
+            answer["choices"][0]["text"] = " different"
+        return answer
+
+    server.answer = other_answers
+    run_eval(_options(toy_suite, store_path, server))
+    suite = ["--suite", "toy", "--store", str(store_path)]
+    assert main(["gate", "--baseline", "toy", "--candidate", first.run_id, *suite]) == 2
+    err = capsys.readouterr().err
+    assert "'toy' was served as 2 different models" in err and "pass run ids" in err
