@@ -204,7 +204,7 @@ class OpenAIBackend:
         requests are not counted in the run's tokens.
         """
         before = self.tokens_processed
-        identity = self.identity()
+        identity = self.replica_identity()
         self.tokens_processed = before
         key = f"openai\0{identity.model_id}\0{identity.fingerprint}"
         endpoints = [public_url(endpoint.url) for endpoint in self.pool.endpoints]
@@ -302,6 +302,32 @@ class OpenAIBackend:
         }
         digest = hashlib.sha256(json.dumps(answers, sort_keys=True).encode("utf-8"))
         return ServedIdentity(model_id=model_id, fingerprint=digest.hexdigest()[:16])
+
+    def replica_identity(self) -> ServedIdentity:
+        """The identity every endpoint shares; refused when replicas answer differently.
+
+        Each endpoint is probed on its own: one replica left on old weights would otherwise
+        mix two models into one run. Endpoints may report different ids for one model (a
+        path and a name); the answers decide, and the first endpoint's id is recorded.
+        """
+        everyone = self.pool.endpoints
+        found: list[tuple[str, ServedIdentity]] = []
+        try:
+            for endpoint in everyone:
+                self.pool.endpoints = [endpoint]
+                found.append((endpoint.url, self.identity()))
+        finally:
+            self.pool.endpoints = everyone
+        if len({identity.fingerprint for _, identity in found}) > 1:
+            listed = "; ".join(
+                f"{public_url(url)} serves {identity.model_id} (answers {identity.fingerprint})"
+                for url, identity in found
+            )
+            raise HarnessError(
+                f"the endpoints serve different models: {listed}; "
+                "point every --base-url at a replica of the same model"
+            )
+        return found[0][1]
 
     # ---- scoring ----------------------------------------------------------------------------
 

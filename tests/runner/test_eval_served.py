@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback_server import ScriptedServer
+from loopback_server import ScriptedServer, toy_answer
 
 from harness.cli.main import main
 from harness.errors import HarnessError
@@ -165,3 +165,39 @@ def test_gate_refuses_a_served_name_that_stood_for_two_models(
     assert main(["gate", "--baseline", "toy", "--candidate", first.run_id, *suite]) == 2
     err = capsys.readouterr().err
     assert "'toy' was served as 2 different models" in err and "pass run ids" in err
+
+
+def test_replicas_that_answer_differently_are_refused(
+    toy_suite: Path, tmp_path: Path, server: ScriptedServer
+) -> None:
+    def other_answers(path: str, payload: dict) -> dict:  # type: ignore[type-arg]
+        answer = toy_answer(path, payload)
+        if not payload.get("echo") and "choices" in answer:
+            answer["choices"][0]["text"] = " different"
+        return answer
+
+    other = ScriptedServer(other_answers)
+    try:
+        with pytest.raises(HarnessError, match="the endpoints serve different models"):
+            run_eval(
+                _options(toy_suite, tmp_path / "s.db", server, base_urls=[server.url, other.url])
+            )
+    finally:
+        other.close()
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_replicas_of_one_model_share_the_run(
+    toy_suite: Path, tmp_path: Path, server: ScriptedServer
+) -> None:
+    twin = ScriptedServer()
+    try:
+        report = run_eval(
+            _options(toy_suite, tmp_path / "s.db", server, base_urls=[server.url, twin.url])
+        )
+    finally:
+        twin.close()
+    with open_store(tmp_path / "s.db") as store:
+        run = store.get_run(report.run_id)
+    assert run.status == "complete"
+    assert server.completion_requests() > 0 and twin.completion_requests() > 0

@@ -52,6 +52,18 @@ def _task_requests(server: ScriptedServer) -> list[str]:
     return prompts
 
 
+def _settled_count(server: ScriptedServer) -> int:
+    """The task requests seen once no more arrive: one sent just before the kill may still
+    be in the server's hands when the process is gone."""
+    count, stable_since = len(_task_requests(server)), time.monotonic()
+    while time.monotonic() - stable_since < 0.5:
+        time.sleep(0.05)
+        now = len(_task_requests(server))
+        if now != count:
+            count, stable_since = now, time.monotonic()
+    return count
+
+
 def _eval(suite: Path, store: Path, url: str, *extra: str) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "harness.cli.main", "eval", "--backend", "openai"]
     argv += ["--base-url", url, "--model", "toy", "--suite", str(suite), "--concurrency", "1"]
@@ -93,7 +105,7 @@ def test_a_killed_served_run_resumes_without_resending_answered_requests(
         time.sleep(0.05)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
-    sent_before = len(_task_requests(server))
+    sent_before = _settled_count(server)
     kept = _kept(store)
     assert 8 <= kept <= sent_before < N_REQUESTS
 
