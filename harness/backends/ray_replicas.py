@@ -39,9 +39,7 @@ try:
     import ray
     from ray.exceptions import ActorDiedError, RayActorError, RayTaskError
 except ImportError:  # pragma: no cover - the extra is part of the dev set-up
-    raise HarnessError(
-        "--ray needs Ray; install it with: pip install 'harness-lab[ray]'"
-    ) from None
+    raise HarnessError("--ray needs Ray; install it with: pip install 'harness-lab[ray]'") from None
 
 if TYPE_CHECKING:
     from harness.backends.base import Backend
@@ -81,7 +79,7 @@ class ReplicaWorker:
         self.error: Exception | None = None
         try:
             self.backend: Backend = backend_class.from_settings(settings)
-        except Exception as exc:  # noqa: BLE001 - re-raised to the driver by describe()
+        except Exception as exc:
             self.error = exc
 
     def describe(self) -> ReplicaFacts:
@@ -203,8 +201,8 @@ class RayReplicas:
         )
         if not self._actors:
             raise HarnessError(
-                f"every Ray replica died ({self._started} started, each restarted up to "
-                f"{MAX_RESTARTS} times); last: {reason}; finished tasks are stored, "
+                f"every Ray replica died ({self._started} started; Ray restarts one up to "
+                f"{MAX_RESTARTS} times); last: {reason}; the finished tasks are stored, "
                 "continue with --resume RUN"
             )
 
@@ -244,7 +242,7 @@ def start_replicas(
     )
     # The model is loaded by each actor; a model the caller already loaded stays here.
     actor_settings = replace(settings, loaded=None)
-    actors = [remote.remote(backend_class, actor_settings) for _ in range(replicas)]
+    actors: list[Any] = [remote.remote(backend_class, actor_settings) for _ in range(replicas)]
     facts: list[ReplicaFacts] = []
     alive: list[Any] = []
     for actor, ref in [(actor, actor.describe.remote()) for actor in actors]:
@@ -321,4 +319,4 @@ def _cause(exc: RayTaskError) -> BaseException:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
+    return text.splitlines()[0][:300].rstrip(".") if text else type(exc).__name__

@@ -46,7 +46,10 @@ def length_balanced_shards(requests: Sequence[Request], n_shards: int) -> list[l
     for index, request in enumerate(requests):
         groups.setdefault(request_group(request, index), []).append(index)
     weighted = sorted(
-        ((sum(request_chars(requests[i]) for i in members), members) for members in groups.values()),
+        (
+            (sum(request_chars(requests[i]) for i in members), members)
+            for members in groups.values()
+        ),
         key=lambda pair: (-pair[0], pair[1][0]),
     )
     shards: list[list[int]] = [[] for _ in range(min(n_shards, len(weighted)))]
