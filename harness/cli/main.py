@@ -127,6 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests in flight per endpoint (default 4)",
     )
 
+    replicas = ev.add_argument_group("data parallel on Ray (pip install 'harness-lab[ray]')")
+    replicas.add_argument(
+        "--ray",
+        default=None,
+        metavar="auto|ADDRESS",
+        help="run the backend as Ray actors: auto (the running cluster, else one on this "
+        "machine) or a head's HOST:PORT",
+    )
+    replicas.add_argument(
+        "--replicas",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="actors under --ray, each loading the model once (one GPU each with --device "
+        "cuda, else one CPU)",
+    )
+
     runs = commands.add_parser("runs", help="list stored runs, newest first")
     runs.add_argument("--store", default=DEFAULT_STORE)
     runs.add_argument("--limit", type=positive_int, default=20, help="at most N runs")
@@ -301,7 +318,8 @@ def _check_eval_inputs(args: argparse.Namespace) -> None:
     load_suite(args.suite).select(args.tasks)
     if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
         raise HarnessError(f"--data-dir {args.data_dir} is not a folder; pass the data root")
-    check_device(args.device)
+    if args.ray is None:  # under --ray the device is the replicas' machines', checked there
+        check_device(args.device)
     if args.resume is not None:
         from harness.store import open_store
 
@@ -338,6 +356,8 @@ def _eval(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
         tokenizer=args.tokenizer,
         concurrency=args.concurrency,
+        ray=args.ray,
+        replicas=args.replicas,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_path) as store:

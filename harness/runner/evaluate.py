@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,9 @@ class EvalOptions:
     api_key_env: str | None = None
     tokenizer: str | None = None
     concurrency: int = 4
+    # Data parallel: the backend run as ``replicas`` Ray actors (``auto`` or a head's address).
+    ray: str | None = None
+    replicas: int = 1
 
 
 @dataclass(frozen=True)
@@ -207,11 +211,8 @@ def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Back
     variant name works as well as a model source.
     """
 
-    def load(spec: str) -> LoadedModel:
-        return load_model_or_variant(
-            options.store, spec, dtype=options.dtype, device=options.device
-        )
-
+    # A partial, not a closure: Ray replicas receive it pickled and load the model themselves.
+    load = partial(load_model_or_variant, options.store, dtype=options.dtype, device=options.device)
     settings = BackendSettings(
         model=options.model,
         dtype=options.dtype,
@@ -225,6 +226,14 @@ def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Back
         tokenizer=options.tokenizer,
         concurrency=options.concurrency,
     )
+    if options.ray is not None:
+        from harness.backends.ray_replicas import start_replicas
+
+        return start_replicas(
+            backend_class(options.backend), settings, address=options.ray, replicas=options.replicas
+        )
+    if options.replicas != 1:
+        raise HarnessError("--replicas needs --ray: pass --ray auto or a Ray head's address")
     backend: Backend = backend_class(options.backend).from_settings(settings)
     return backend
 

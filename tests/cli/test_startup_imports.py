@@ -24,7 +24,9 @@ def _modules_after(code: str) -> set[str]:
     return set(json.loads(out.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("heavy", ["torch", "transformers", "scipy", "nltk", "sacrebleu", "peft"])
+@pytest.mark.parametrize(
+    "heavy", ["torch", "transformers", "scipy", "nltk", "sacrebleu", "peft", "ray"]
+)
 def test_parsing_every_command_imports_no_heavy_library(heavy: str) -> None:
     loaded = _modules_after("from harness.cli.main import build_parser\nbuild_parser()")
     assert heavy not in loaded
