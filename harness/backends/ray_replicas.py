@@ -126,6 +126,8 @@ class RayReplicas:
         )
         self.tokens_processed = 0
 
+    served = False  # replicas of an in-process backend: nothing to pay for twice
+
     @property
     def replicas_alive(self) -> int:
         """Actors still answering (a restarted one counts; one gone for good does not)."""
