@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "from harness.models import load_model; load_model('smollm2-135m-instruct')"
 	touch $(STAMP)
 
-# What only the tests need, kept out of `make demo`: llama.cpp's OpenAI-compatible server, the
-# real server the served-model (openai backend) tests start on loopback. PyPI has only its
+# What only the tests need, kept out of `make demo`: Ray (the replica tests start a local
+# cluster) and llama.cpp's OpenAI-compatible server, the real server the served-model
+# (openai backend) tests start on loopback. PyPI has only its
 # source, so the wheel is built once (~13 min on 2 cores) into a folder of ours and reused:
 # pip's own wheel cache ignores CMAKE_ARGS and could hand back a native build, which uses AMX
 # instructions that fault on these VMs (../shared/FINDINGS.md); this build targets AVX2.
@@ -41,7 +42,8 @@ $(TEST_STAMP): $(STAMP)
 	ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 \
 		|| CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
 			-w $(LLAMA_CPP_WHEELS) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
-	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) "llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
+	@# The optional backends' extras (Ray replicas; the llama.cpp server from the wheel above).
+	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) -e ".[ray,served]" torch==2.13.0
 	touch $(TEST_STAMP)
 
 # The main job: SmolLM2 on MMLU (2 questions per subject, 0-shot) and DialogSum (3 dialogues).
