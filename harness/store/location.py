@@ -18,7 +18,7 @@ from urllib.parse import quote
 from harness.errors import HarnessError, cause
 from harness.paths import DEFAULT_STORE
 from harness.store import sql
-from harness.store.sqlite import Store
+from harness.store.sqlite import Store, is_open_here
 
 DEFAULT_STORE_PATH = Path(DEFAULT_STORE)
 SQLITE_URL_PREFIX = "sqlite://"
@@ -57,8 +57,8 @@ def check_store_file(path: Path) -> None:
     Reads only: the header bytes, then the tables through an ``immutable`` connection, which
     takes no locks and creates no journal files.
     """
-    if not path.exists():
-        return
+    if not path.exists() or is_open_here(path):
+        return  # nothing to check, or checked when first opened and not to be read as bytes now
     if path.is_dir():
         raise HarnessError(
             f"store path {path} is a folder; pass a file path such as {path / 'results.db'}"

@@ -9,6 +9,8 @@ and samples, or nothing of that task. WAL mode lets a dashboard read while a run
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,11 +58,15 @@ class Store:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self._conn = _connect_read_only(path) if read_only else _connect(path)
+        self._key: str | None = _opened(path)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection; committed data is already on disk."""
+        if self._key is not None:
+            _closed(self._key)
+            self._key = None
         self._conn.close()
 
     def __enter__(self) -> Self:
@@ -476,6 +482,34 @@ class Store:
         """Run a read and return rows as dicts keyed by column name."""
         cursor = self._conn.execute(statement, params)
         return _as_dicts(cursor)
+
+
+# Database files this process holds open through SQLite. Closing *any* descriptor of a file
+# drops every POSIX lock the process holds on it, SQLite's included, so reading such a file as
+# plain bytes (the store pre-check) while a connection is open could let two writers corrupt
+# it (sqlite.org, "How To Corrupt An SQLite Database File", 2.2). The pre-check asks here first.
+_OPEN_HERE: Counter[str] = Counter()
+_OPEN_LOCK = threading.Lock()
+
+
+def _opened(path: Path) -> str:
+    key = str(path.resolve())
+    with _OPEN_LOCK:
+        _OPEN_HERE[key] += 1
+    return key
+
+
+def _closed(key: str) -> None:
+    with _OPEN_LOCK:
+        _OPEN_HERE[key] -= 1
+        if _OPEN_HERE[key] <= 0:
+            del _OPEN_HERE[key]
+
+
+def is_open_here(path: Path) -> bool:
+    """Whether this process has the store at ``path`` open (so its file must not be read as bytes)."""
+    with _OPEN_LOCK:
+        return _OPEN_HERE.get(str(path.resolve()), 0) > 0
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -43,6 +43,7 @@ def test_a_new_store_has_every_table_and_no_rows(tmp_path: Path) -> None:
         "gate_decisions": 0,
         "variants": 0,
         "run_attempts": 0,
+        "answers": 0,
     }
 
 
@@ -109,3 +110,23 @@ def test_open_store_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> Non
     with pytest.raises(HarnessError, match="not an SQLite database"):
         open_store(path)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_a_store_open_in_this_process_is_not_read_as_bytes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing any descriptor of the file would drop SQLite's POSIX locks held by the first
+    connection (the heartbeat thread and kept answers open the store a second time)."""
+    path = tmp_path / "s.db"
+    with open_store(path):
+        pass
+    real_open = Path.open
+
+    def guarded(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        assert self.resolve() != path.resolve(), "the open store's file was read as bytes"
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with open_store(path) as first:
+        monkeypatch.setattr(Path, "open", guarded)
+        with open_store(path) as second:
+            assert second.count_rows() == first.count_rows()
