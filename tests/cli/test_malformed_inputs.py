@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,10 @@ def world(tmp_path: Path, stored: tuple[Path, str]) -> dict[str, str]:
     (tmp_path / "corrupt.db").write_bytes(good[:4096] + b"\x13" * (len(good) - 4096))
     (tmp_path / "headerless.db").write_bytes(b"\0" * 100 + good[100:])
     shutil.copy(tmp_path / "store.db", tmp_path / "newer.db")
-    with sqlite3.connect(tmp_path / "newer.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "newer.db")) as conn, conn:
         conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
     conn.close()
-    with sqlite3.connect(tmp_path / "foreign.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "foreign.db")) as conn, conn:
         conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.close()
     (tmp_path / "fake.gguf").write_text("not a gguf file\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,14 +111,14 @@ def test_a_version_1_store_gains_the_variants_table_and_keeps_its_runs(tmp_path:
     path = tmp_path / "old.db"
     with open_store(path) as store:
         pass
-    with sqlite3.connect(path) as conn:  # make it what a version-1 harness wrote
+    with closing(sqlite3.connect(path)) as conn, conn:  # make it what a version-1 harness wrote
         conn.execute("DROP TABLE run_attempts")  # added by version 3, with the lease columns
         for column in ("lease_token", "lease_host", "lease_pid", "heartbeat_at"):
             conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
         conn.execute("DROP TABLE variants")
         conn.execute("UPDATE schema_version SET version = 1")
     register_variant(path, _root())
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     assert SCHEMA_VERSION == 3
     assert [v.name for v in list_variants(path)] == ["src"]

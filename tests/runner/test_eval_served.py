@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_the_api_key_reaches_the_server_but_never_the_store(
         == 0
     )
     assert SECRET not in export.read_text()
-    with sqlite3.connect(store_path) as db:
+    with closing(sqlite3.connect(store_path)) as db, db:
         for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             for row in db.execute(f"SELECT * FROM {table}"):
                 assert SECRET not in repr(row), table

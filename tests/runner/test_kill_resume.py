@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ def _kill_at(point: str, args: list[str]) -> None:
 
 def _rows(store: Path, run_id: str) -> dict[str, list[tuple[Any, ...]]]:
     """Samples, scores and task results of a run without run ids, timings or row ids."""
-    with sqlite3.connect(store) as conn:
+    with closing(sqlite3.connect(store)) as conn, conn:
         samples = conn.execute(
             "SELECT task, doc_id, doc_hash, prompt_hash, target, prediction, outputs, metrics"
             " FROM samples WHERE run_id = ? ORDER BY task, doc_id",
@@ -175,7 +176,7 @@ def _listed(capsys: pytest.CaptureFixture[str], store: Path) -> str:
 
 
 def _dump(store: Path) -> list[str]:
-    with sqlite3.connect(store) as conn:
+    with closing(sqlite3.connect(store)) as conn, conn:
         return list(conn.iterdump())
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def _options(suite: Path, store: Path, **changes: Any) -> EvalOptions:
 
 
 def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
 
 
@@ -75,7 +76,10 @@ def test_a_complete_run_left_failed_by_the_old_resume_bug_completes_again(
 ) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.db"
     report = run_eval(_options(toy_suite, store), model=tiny_model)
-    with sqlite3.connect(store) as conn:  # what the bug left: aggregates stored, status failed
+    with (
+        closing(sqlite3.connect(store)) as conn,
+        conn,
+    ):  # what the bug left: aggregates stored, status failed
         conn.execute("UPDATE runs SET status = 'failed', error = 'IntegrityError'")
     aggregates = _dump(store)["scores"]
     run_eval(_options(toy_suite, store, resume=report.run_id), model=tiny_model)
@@ -153,7 +157,7 @@ def test_a_run_held_by_a_live_process_is_not_taken_over(
 ) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.db"
     run_id = _failed_after_first_task(toy_suite, store, tiny_model)
-    with sqlite3.connect(store) as conn:  # this very process holds it, beating now
+    with closing(sqlite3.connect(store)) as conn, conn:  # this very process holds it, beating now
         conn.execute(
             "UPDATE runs SET status = 'running', lease_token = 'x', lease_pid = ?,"
             " lease_host = ?, heartbeat_at = ?",

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,10 @@ def _eval(suite: Path, store: Path, url: str, *extra: str) -> subprocess.Popen[s
 
 
 def _kept(store: Path) -> int:
-    with sqlite3.connect(store) as db:
+    # Closed at once: a connection left open in this process would have its locks dropped
+    # when open_store reads the file's header, and the resumed run could then checkpoint
+    # the WAL away under it.
+    with closing(sqlite3.connect(store)) as db:
         return int(db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
 
 
