@@ -8,6 +8,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 Question = tuple[str, list[str], int]  # prompt, options, index of the right one
 
@@ -90,3 +91,19 @@ def write_toy_suite(
         "aggregate:\n  - metric: acc\n    group_by: group\n"
     )
     return suite
+
+
+def toy_options(suite: Path, store: Path, **changes: Any) -> Any:
+    """EvalOptions for the tiny model on a suite written by :func:`write_toy_suite`."""
+    from harness.runner import EvalOptions
+
+    options = EvalOptions(
+        model="tiny-random-llama",
+        suite=str(suite),
+        data_dir=str(suite.parent.parent / "data"),
+        store=store,
+        progress=False,
+    )
+    for key, value in changes.items():
+        setattr(options, key, value)
+    return options

@@ -12,24 +12,9 @@ from typing import Any
 
 import pytest
 
-from harness.runner import EvalOptions
 from harness.store import MultipleChoiceOutputs, open_store
 
 TOY_TASKS = ("toy_mc", "toy_gen")
-
-
-def toy_options(suite: Path, store: Path, **changes: Any) -> EvalOptions:
-    """The tiny model on the toy suite, stored in ``store``."""
-    options = EvalOptions(
-        model="tiny-random-llama",
-        suite=str(suite),
-        data_dir=str(suite.parent.parent / "data"),
-        store=store,
-        progress=False,
-    )
-    for key, value in changes.items():
-        setattr(options, key, value)
-    return options
 
 
 def stored_run(store: Path, run_id: str) -> dict[str, Any]:

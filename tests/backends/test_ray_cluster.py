@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ray_runs import assert_same_results, stored_run, toy_options
+from ray_runs import assert_same_results, stored_run
+from toy_suite import toy_options
 
 from harness.cli.main import main
 from harness.errors import HarnessError

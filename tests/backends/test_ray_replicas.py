@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ray_runs import assert_same_results, stored_run, toy_options
-from toy_suite import write_toy_suite
+from ray_runs import assert_same_results, stored_run
+from toy_suite import toy_options, write_toy_suite
 
 from harness.backends.hf import HFBackend
 from harness.backends.registry import BACKENDS

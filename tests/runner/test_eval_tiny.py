@@ -5,29 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from toy_suite import toy_options
 
-from harness.runner import EvalOptions, run_eval
+from harness.runner import run_eval
 from harness.store import MultipleChoiceOutputs, open_store
-
-
-def _options(suite: Path, store: Path, **changes: object) -> EvalOptions:
-    options = EvalOptions(
-        model="tiny-random-llama",
-        suite=str(suite),
-        data_dir=str(suite.parent.parent / "data"),
-        store=store,
-        progress=False,
-    )
-    for key, value in changes.items():
-        setattr(options, key, value)
-    return options
 
 
 def test_a_run_stores_tasks_scores_samples_and_aggregates(
     toy_suite: Path, tmp_path: Path, tiny_model
 ) -> None:  # type: ignore[no-untyped-def]
     store_path = tmp_path / "s.db"
-    report = run_eval(_options(toy_suite, store_path), model=tiny_model)
+    report = run_eval(toy_options(toy_suite, store_path), model=tiny_model)
     with open_store(store_path) as store:
         run = store.get_run(report.run_id)
         assert run.status == "complete"
@@ -52,8 +40,8 @@ def test_the_same_run_twice_gives_identical_scores(
     toy_suite: Path, tmp_path: Path, tiny_model
 ) -> None:  # type: ignore[no-untyped-def]
     store_path = tmp_path / "s.db"
-    first = run_eval(_options(toy_suite, store_path, shots=1), model=tiny_model)
-    second = run_eval(_options(toy_suite, store_path, shots=1), model=tiny_model)
+    first = run_eval(toy_options(toy_suite, store_path, shots=1), model=tiny_model)
+    second = run_eval(toy_options(toy_suite, store_path, shots=1), model=tiny_model)
     with open_store(store_path) as store:
         a = [(s.name, s.metric, s.value, s.ci_low) for s in store.get_scores(first.run_id)]
         b = [(s.name, s.metric, s.value, s.ci_low) for s in store.get_scores(second.run_id)]
@@ -76,12 +64,12 @@ def test_an_interrupted_run_keeps_finished_tasks_and_resumes(
     with monkeypatch.context() as patch:
         patch.setattr(HFBackend, "generate", interrupted)
         with pytest.raises(KeyboardInterrupt):
-            run_eval(_options(toy_suite, store_path), model=tiny_model)
+            run_eval(toy_options(toy_suite, store_path), model=tiny_model)
     with open_store(store_path) as store:
         (run,) = store.list_runs()
         assert run.status == "failed"
         assert store.completed_tasks(run.run_id) == {"toy_mc"}
-    run_eval(_options(toy_suite, store_path, resume=run.run_id[:6]), model=tiny_model)
+    run_eval(toy_options(toy_suite, store_path, resume=run.run_id[:6]), model=tiny_model)
     with open_store(store_path) as store:
         resumed = store.get_run(run.run_id)
         assert resumed.status == "complete"

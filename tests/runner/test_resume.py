@@ -12,27 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from toy_suite import toy_options
 
 from harness.errors import HarnessError
-from harness.runner import EvalOptions, run_eval
+from harness.runner import run_eval
 from harness.runner.lease import RunStopped
 from harness.runner.resume import ResumeRefused
 from harness.store import open_store
 
 TABLES = ("runs", "task_results", "scores", "samples", "run_attempts")
-
-
-def _options(suite: Path, store: Path, **changes: Any) -> EvalOptions:
-    options = EvalOptions(
-        model="tiny-random-llama",
-        suite=str(suite),
-        data_dir=str(suite.parent.parent / "data"),
-        store=store,
-        progress=False,
-    )
-    for key, value in changes.items():
-        setattr(options, key, value)
-    return options
 
 
 def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,7 +38,7 @@ def _failed_after_first_task(suite: Path, store: Path, model: Any) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(HFBackend, "generate", broken)
         with pytest.raises(RuntimeError):
-            run_eval(_options(suite, store), model=model)
+            run_eval(toy_options(suite, store), model=model)
     with open_store(store) as opened:
         (run,) = opened.list_runs()
     return run.run_id
@@ -60,11 +48,11 @@ def test_resuming_a_complete_run_changes_no_byte(
     toy_suite: Path, tmp_path: Path, tiny_model
 ) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.db"
-    report = run_eval(_options(toy_suite, store), model=tiny_model)
+    report = run_eval(toy_options(toy_suite, store), model=tiny_model)
     before = _dump(store)
     lines: list[str] = []
     again = run_eval(
-        _options(toy_suite, store, resume=report.run_id), model=tiny_model, log=lines.append
+        toy_options(toy_suite, store, resume=report.run_id), model=tiny_model, log=lines.append
     )
     assert lines == [f"run {report.run_id} is already complete; nothing to resume, nothing changed"]
     assert again.run_id == report.run_id
@@ -75,14 +63,14 @@ def test_a_complete_run_left_failed_by_the_old_resume_bug_completes_again(
     toy_suite: Path, tmp_path: Path, tiny_model
 ) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.db"
-    report = run_eval(_options(toy_suite, store), model=tiny_model)
+    report = run_eval(toy_options(toy_suite, store), model=tiny_model)
     with (
         closing(sqlite3.connect(store)) as conn,
         conn,
     ):  # what the bug left: aggregates stored, status failed
         conn.execute("UPDATE runs SET status = 'failed', error = 'IntegrityError'")
     aggregates = _dump(store)["scores"]
-    run_eval(_options(toy_suite, store, resume=report.run_id), model=tiny_model)
+    run_eval(toy_options(toy_suite, store, resume=report.run_id), model=tiny_model)
     with open_store(store) as opened:
         assert opened.get_run(report.run_id).status == "complete"
     values = lambda rows: sorted(r[1:] for r in rows)  # noqa: E731 - ids differ, values not
@@ -94,7 +82,7 @@ def test_wall_time_and_tokens_add_up_over_attempts(
 ) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.db"
     run_id = _failed_after_first_task(toy_suite, store, tiny_model)
-    run_eval(_options(toy_suite, store, resume=run_id), model=tiny_model)
+    run_eval(toy_options(toy_suite, store, resume=run_id), model=tiny_model)
     with open_store(store) as opened:
         run = opened.get_run(run_id)
         attempts = opened.get_attempts(run_id)
@@ -111,7 +99,7 @@ def test_a_resume_from_a_moved_data_folder_is_accepted(
     run_id = _failed_after_first_task(toy_suite, store, tiny_model)
     moved = tmp_path / "moved" / "data"
     shutil.copytree(toy_suite.parent.parent / "data", moved)
-    run_eval(_options(toy_suite, store, resume=run_id, data_dir=str(moved)), model=tiny_model)
+    run_eval(toy_options(toy_suite, store, resume=run_id, data_dir=str(moved)), model=tiny_model)
     with open_store(store) as opened:
         assert opened.get_run(run_id).status == "complete"
 
@@ -125,7 +113,7 @@ def test_a_resume_on_changed_data_is_refused_naming_the_task(
     data.write_text(data.read_text().replace("The sky is", "The sea is"))
     before = _dump(store)
     with pytest.raises(ResumeRefused, match=r"finished task 'toy_mc' was evaluated on other data"):
-        run_eval(_options(toy_suite, store, resume=run_id), model=tiny_model)
+        run_eval(toy_options(toy_suite, store, resume=run_id), model=tiny_model)
     assert _dump(store) == before
 
 
@@ -137,7 +125,7 @@ def test_a_resume_with_a_changed_task_definition_is_refused(
     task = toy_suite.parent / "tasks" / "toy_mc.yaml"
     task.write_text(task.read_text().replace("Q: ", "Question: "))
     with pytest.raises(ResumeRefused, match=r"'toy_mc' was evaluated with another task definition"):
-        run_eval(_options(toy_suite, store, resume=run_id), model=tiny_model)
+        run_eval(toy_options(toy_suite, store, resume=run_id), model=tiny_model)
 
 
 def test_a_resume_by_another_harness_version_is_refused(
@@ -149,7 +137,7 @@ def test_a_resume_by_another_harness_version_is_refused(
     run_id = _failed_after_first_task(toy_suite, store, tiny_model)
     monkeypatch.setattr(harness, "__version__", "99.0.0")
     with pytest.raises(ResumeRefused, match=r"'toy_mc' was evaluated by harness .*this is 99.0.0"):
-        run_eval(_options(toy_suite, store, resume=run_id), model=tiny_model)
+        run_eval(toy_options(toy_suite, store, resume=run_id), model=tiny_model)
 
 
 def test_a_run_held_by_a_live_process_is_not_taken_over(
@@ -165,7 +153,7 @@ def test_a_run_held_by_a_live_process_is_not_taken_over(
         )
     before = _dump(store)
     with pytest.raises(HarnessError, match=rf"run {run_id} is running in process {os.getpid()}"):
-        run_eval(_options(toy_suite, store, resume=run_id), model=tiny_model)
+        run_eval(toy_options(toy_suite, store, resume=run_id), model=tiny_model)
     assert _dump(store) == before
 
 
@@ -185,7 +173,7 @@ def test_sigterm_ends_the_run_as_failed_after_the_current_task(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(HFBackend, "loglikelihood", terminated_midway)
         with pytest.raises(RunStopped, match="stopped by SIGTERM before task 'toy_gen'") as stopped:
-            run_eval(_options(toy_suite, store), model=tiny_model)
+            run_eval(toy_options(toy_suite, store), model=tiny_model)
     assert stopped.value.exit_code == 128 + signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) == before
     with open_store(store) as opened:
