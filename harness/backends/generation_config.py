@@ -106,3 +106,14 @@ def _typed(raw: str) -> Any:
         except ValueError:
             pass
     return raw
+
+
+def cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
+    """``text`` up to the earliest occurrence of any stop string (all of it when none occurs)."""
+    cut = len(text)
+    for stop in stops:
+        if stop:
+            found = text.find(stop)
+            if found != -1:
+                cut = min(cut, found)
+    return text[:cut]

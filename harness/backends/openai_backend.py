@@ -34,7 +34,7 @@ from harness.backends.echo_alignment import (
     tail_score,
 )
 from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
-from harness.backends.generation_config import GenerationConfig
+from harness.backends.generation_config import GenerationConfig, cut_at_stop
 from harness.backends.openai_client import EndpointPool
 from harness.backends.requests import (
     GenerationRequest,
@@ -444,7 +444,7 @@ class OpenAIBackend:
 
         text, n_new, used = await self.pool.post(path, payload, parse)
         self.tokens_processed += used
-        return GenerationResult(text=_cut_at_stop(text, config.stop), n_tokens=n_new)
+        return GenerationResult(text=cut_at_stop(text, config.stop), n_tokens=n_new)
 
     # ---- calibration ------------------------------------------------------------------------
 
@@ -568,16 +568,6 @@ def _usage_tokens(data: Any, fallback: int) -> int:
     if isinstance(usage, dict) and isinstance(usage.get("total_tokens"), int):
         return int(usage["total_tokens"])
     return fallback
-
-
-def _cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
-    """Text before the first stop string (as ``stop_sequences.cut_at_stop``, without torch)."""
-    cut = len(text)
-    for stop in stops:
-        found = text.find(stop) if stop else -1
-        if found != -1:
-            cut = min(cut, found)
-    return text[:cut]
 
 
 def _text_windows(text: str, size: int) -> list[tuple[str, str]]:

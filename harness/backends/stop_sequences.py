@@ -11,16 +11,9 @@ from typing import Any
 import torch
 from transformers import StoppingCriteria
 
+from harness.backends.generation_config import cut_at_stop
 
-def cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
-    """``text`` up to the earliest occurrence of any stop string (all of it when none occurs)."""
-    cut = len(text)
-    for stop in stops:
-        if stop:
-            found = text.find(stop)
-            if found != -1:
-                cut = min(cut, found)
-    return text[:cut]
+__all__ = ["StopOnText", "cut_at_stop"]
 
 
 class StopOnText(StoppingCriteria):
