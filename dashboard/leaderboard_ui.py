@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 import streamlit as st
 
@@ -17,7 +16,14 @@ from harness.errors import HarnessError
 from harness.leaderboard import Snapshot, load_snapshot
 from harness.leaderboard.variants import format_parameters
 from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
-from harness.store import RunRecord, SampleRecord, open_store, store_path
+from harness.store import (
+    RunRecord,
+    SampleRecord,
+    StoreLocation,
+    open_store,
+    store_exists,
+    store_location,
+)
 
 STORE_ENV = "HARNESS_STORE"
 FILL_COMMAND = f"harness eval --model {DEFAULT_MODEL} --suite mmlu --limit 2"
@@ -32,34 +38,47 @@ def default_store() -> str:
 
 
 def store_sidebar() -> None:
-    """The store path box in the sidebar; its value is shared by every page."""
-    st.sidebar.text_input("Results store", value=default_store(), key="store_path")
-    st.sidebar.caption("SQLite file written by `harness eval`")
+    """The store box in the sidebar; its value is shared by every page.
+
+    It shows the store with any password replaced by ``***``; left as shown, it means the
+    store the dashboard was started with, password included.
+    """
+    st.sidebar.text_input("Results store", value=str(_started_with()), key="store_path")
+    st.sidebar.caption("SQLite file or PostgreSQL URL written by `harness eval`")
 
 
-def current_store() -> Path:
-    return store_path(st.session_state.get("store_path") or default_store())
+def _started_with() -> StoreLocation:
+    return store_location(default_store())
 
 
-def _stamp(path: Path) -> tuple[float, float]:
-    """Modification times of the database and its WAL: a new run changes one of them."""
-    wal = path.with_name(path.name + "-wal")
-    return (path.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0)
+def current_store() -> StoreLocation:
+    typed = st.session_state.get("store_path")
+    started = _started_with()
+    if not typed or typed == str(started):
+        return started
+    return store_location(typed)
 
 
-@st.cache_data(show_spinner=False)
-def _load(path: str, stamp: tuple[float, float]) -> Snapshot:
-    with open_store(path, read_only=True) as store:
+def _stamp(location: StoreLocation) -> tuple[int, ...]:
+    """Row counts and the newest heartbeat: a new run, task, decision or variant changes it."""
+    with open_store(location, read_only=True) as store:
+        return store.change_stamp()
+
+
+# Cached by the location's redacted text (``key``): the password never becomes a cache key.
+@st.cache_data(show_spinner=False, hash_funcs={StoreLocation: lambda location: location.key})
+def _load(location: StoreLocation, stamp: tuple[int, ...]) -> Snapshot:
+    with open_store(location, read_only=True) as store:
         return load_snapshot(store)
 
 
-@st.cache_data(show_spinner=False)
-def _samples(path: str, stamp: tuple[float, float], run_id: str) -> list[SampleRecord]:
-    with open_store(path, read_only=True) as store:
+@st.cache_data(show_spinner=False, hash_funcs={StoreLocation: lambda location: location.key})
+def _samples(location: StoreLocation, stamp: tuple[int, ...], run_id: str) -> list[SampleRecord]:
+    with open_store(location, read_only=True) as store:
         return store.get_samples(run_id)
 
 
-def empty_state(path: Path, what: str = "runs") -> None:
+def empty_state(path: StoreLocation, what: str = "runs") -> None:
     """The friendly page for a store with nothing to show: what to run to fill it."""
     st.info(
         f"No {what} in `{path}` yet. Fill the store with an evaluation, for example:\n\n"
@@ -71,11 +90,11 @@ def empty_state(path: Path, what: str = "runs") -> None:
 def require_snapshot() -> Snapshot:
     """The store's snapshot, or the empty-state page and a stop when there is nothing yet."""
     path = current_store()
-    if not path.is_file():  # reading must never create an empty store
+    if not store_exists(path):  # reading must never create an empty store
         empty_state(path)
         st.stop()
     try:
-        snapshot = _load(str(path), _stamp(path))
+        snapshot = _load(path, _stamp(path))
     except HarnessError as exc:  # not a store of ours, damaged, or another version: say so
         st.error(str(exc))
         st.stop()
@@ -88,7 +107,7 @@ def require_snapshot() -> Snapshot:
 def samples(run_id: str) -> list[SampleRecord]:
     """A run's samples, cached until the store changes."""
     path = current_store()
-    return _samples(str(path), _stamp(path), run_id)
+    return _samples(path, _stamp(path), run_id)
 
 
 def run_label(snapshot: Snapshot, run: RunRecord) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,7 +28,7 @@ from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
 if TYPE_CHECKING:
     from harness.compare import Comparison
     from harness.models import LoadedModel
-    from harness.store import RunRecord, SampleRecord, ScoreRecord
+    from harness.store import RunRecord, SampleRecord, ScoreRecord, StoreLocation
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,7 +64,7 @@ class HarnessRun:
     """A finished, stored run with its scores and samples, as a benchmark test sees it."""
 
     run: RunRecord
-    store_path: Path
+    store_location: StoreLocation
     scores: list[ScoreRecord] = field(repr=False)
     samples: list[SampleRecord] = field(repr=False)
     options: dict[str, Any] = field(default_factory=dict)  # what harness_eval was given
@@ -115,14 +114,14 @@ class _Session:
             model=spec, suite=suite, store=self.option("harness_store"), progress=False, **opts
         )
         report = run_eval(options, model=self.model(spec), log=lambda _line: None)
-        with open_store(report.store_path) as store:
+        with open_store(report.store_location) as store:
             return _stored(store, report.run_id, {"suite": suite, **opts})
 
 
 def _stored(store: Any, run_id: str, options: Mapping[str, Any]) -> HarnessRun:
     return HarnessRun(
         run=store.get_run(run_id),
-        store_path=store.path,
+        store_location=store.location,
         scores=store.get_scores(run_id),
         samples=store.get_samples(run_id),
         options=dict(options),
@@ -179,7 +178,7 @@ def assert_no_regression(_harness_session: _Session) -> Callable[..., Comparison
                 "baseline), or call assert_no_regression(run, baseline=...)"
             )
         base_run = _baseline_run(session, run, wanted)
-        with open_store(run.store_path) as store:
+        with open_store(run.store_location) as store:
             comparison = compare_runs(store, base_run.run, run.run, margins=merged)
             record_decision(store, comparison, policy)
         if exit_code(comparison.verdict, policy) != 0:
@@ -219,7 +218,7 @@ def _baseline_run(session: _Session, run: HarnessRun, wanted: HarnessRun | str) 
     from harness.errors import HarnessError
     from harness.store import open_store
 
-    with open_store(run.store_path) as store:
+    with open_store(run.store_location) as store:
         if not any(r.model_spec == wanted for r in store.list_runs()):
             try:
                 return _stored(store, store.get_run(wanted).run_id, {})
@@ -236,9 +235,9 @@ def _baseline_run(session: _Session, run: HarnessRun, wanted: HarnessRun | str) 
         session.model(wanted)  # a typo must not pass as a model name: it has to load
     except HarnessError as not_a_model:
         raise HarnessError(
-            f"baseline '{wanted}' is neither a run in {run.store_path} ({run_problem or 'no match'}) "
+            f"baseline '{wanted}' is neither a run in {run.store_location} ({run_problem or 'no match'}) "
             f"nor a model ({not_a_model}); pass a run id from `harness runs --store "
-            f"{run.store_path}` or a loadable model spec"
+            f"{run.store_location}` or a loadable model spec"
         ) from None
     options = dict(run.options)
     return session.evaluate(options.pop("suite", run.suite), model=wanted, **options)

@@ -15,7 +15,7 @@ from harness.leaderboard import (
     safe_compare_edge,
 )
 from harness.leaderboard.lineage import EdgeDiff
-from harness.store import open_store
+from harness.store import StoreLocation, open_store
 
 STATUS_COLOUR = {"gain": "green", "regression": "red", "no significant change": "gray"}
 
@@ -39,8 +39,13 @@ def runs_table(node: LineageNode) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner="comparing child and parent on paired items…")
-def edge_diffs(store: str, parent_run: str, child_run: str) -> tuple[list[EdgeDiff], str | None]:
+@st.cache_data(
+    show_spinner="comparing child and parent on paired items…",
+    hash_funcs={StoreLocation: lambda location: location.key},
+)
+def edge_diffs(
+    store: StoreLocation, parent_run: str, child_run: str
+) -> tuple[list[EdgeDiff], str | None]:
     with open_store(store, read_only=True) as opened:
         return safe_compare_edge(opened, opened.get_run(parent_run), opened.get_run(child_run))
 
@@ -88,9 +93,7 @@ for root in forest:
             if not pairs:
                 st.caption(f"from **{parent.variant.name}** via `{recipe}`; no suite run by both")
             for parent_run, child_run in pairs:
-                diffs, note = edge_diffs(
-                    str(ui.current_store()), parent_run.run_id, child_run.run_id
-                )
+                diffs, note = edge_diffs(ui.current_store(), parent_run.run_id, child_run.run_id)
                 shown = [d for d in diffs if not metrics or d.metric in metrics]
                 parts = [
                     f":{STATUS_COLOUR[d.status]}[{d.metric} {d.difference:+.3f} "

@@ -11,14 +11,13 @@ limit, and it shows the highest-reward outputs, which is where such text shows f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
 from harness.leaderboard.lineage import EdgeDiff, safe_compare_edge
 from harness.registry.catalog import get_variant
 from harness.registry.variant import Variant
-from harness.store import open_store, store_path
+from harness.store import Location, open_store, store_location
 
 RL_KINDS = ("rlhf",)
 
@@ -64,7 +63,7 @@ class WatchReport:
 
 
 def watch_variant(
-    store: str | Path,
+    store: Location,
     variant: str,
     *,
     limits: WatchLimits | None = None,
@@ -95,7 +94,7 @@ def watch_variant(
         top_samples=list(wanted.details.get("top_reward_samples", [])),
     )
     if parent is not None:
-        with open_store(store_path(store)) as opened:
+        with open_store(store_location(store)) as opened:
             runs = opened.list_runs()
             own = latest_run(runs, wanted.weights_hash, summary_suite)
             base = latest_run(runs, parent.weights_hash, summary_suite, like=own) if own else None

@@ -71,8 +71,12 @@ def run(args: argparse.Namespace) -> int:
     return _report(args)
 
 
-def streamlit_command(store: Path, port: int, host: str) -> list[str]:
-    """The ``streamlit run`` command line for the app on ``host:port`` over ``store``."""
+def streamlit_command(port: int, host: str) -> list[str]:
+    """The ``streamlit run`` command line for the app on ``host:port``.
+
+    The store is not on it: the app reads ``$HARNESS_STORE``, so a database password never
+    shows in the process list.
+    """
     return [
         sys.executable,
         "-m",
@@ -87,27 +91,24 @@ def streamlit_command(store: Path, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
-        "--",
-        "--store",
-        str(store),
     ]
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
     if not APP.is_file():
         raise HarnessError(
             f"dashboard app not found at {APP}; run `harness dashboard` from a source checkout "
             "(pip install -e .)"
         )
-    store = existing_store_path(args.store).resolve()  # the app only reads; it never creates one
+    store = existing_store(args.store)  # the app only reads; it never creates one
     print(f"dashboard on http://{args.host}:{args.port} over {store} (Ctrl+C stops it)")
     sys.stdout.flush()
-    command = streamlit_command(store, args.port, args.host)
+    command = streamlit_command(args.port, args.host)
     # Become the server rather than wrap it, so a signal that stops `harness dashboard`
     # stops Streamlit too instead of leaving it orphaned and holding the port.
-    os.execve(command[0], command, {**os.environ, "HARNESS_STORE": str(store)})
+    os.execve(command[0], command, {**os.environ, "HARNESS_STORE": store.for_child_process()})
     return 0  # not reached
 
 
@@ -119,9 +120,9 @@ def _report(args: argparse.Namespace) -> int:
 
         return finetune_report(args)
     from harness.report import write_report
-    from harness.store import existing_store_path, open_store
+    from harness.store import existing_store, open_store
 
-    path = existing_store_path(args.store)
+    path = existing_store(args.store)
     out = Path(args.out).expanduser()
     if out.exists() and not out.is_dir():
         raise HarnessError(
@@ -136,13 +137,13 @@ def _report(args: argparse.Namespace) -> int:
 def _rl_watch(args: argparse.Namespace) -> int:
     """``harness report rl-watch --variant V``: print the watch; exit 1 when flagged."""
     from harness.alignment import WatchLimits, format_watch, watch_variant
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
     if not args.variant:
         raise HarnessError(
             "report rl-watch needs --variant (an rl-detox variant; see `harness variants`)"
         )
-    existing_store_path(args.store)
+    existing_store(args.store)
     limits = WatchLimits(
         max_kl=args.max_kl,
         max_quality_drop=args.max_quality_drop,

@@ -83,14 +83,14 @@ def run(args: argparse.Namespace) -> int:
     from harness.compare.reports import write_json
     from harness.report.comparison_table import format_comparison
     from harness.report.junit import write_junit
-    from harness.store import existing_store_path, open_store
+    from harness.store import existing_store, open_store
 
     margins = parse_margins(args.margin)
     for flag in ("junit", "json"):
         target = getattr(args, flag, None)
         if target is not None and Path(target).expanduser().is_dir():
             raise HarnessError(f"--{flag} {target} is a folder; pass a file path")
-    path = existing_store_path(args.store)
+    path = existing_store(args.store)
     with open_store(path) as store:
         baseline, candidate = _resolve_pair(store, args)
         _check_margins(margins, store, baseline, candidate)

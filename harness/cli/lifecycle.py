@@ -61,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print(summary(config, result, args.store))
     from harness.report import write_report
-    from harness.store import open_store, store_path
+    from harness.store import open_store, store_location
 
-    with open_store(store_path(args.store)) as store:
+    with open_store(store_location(args.store)) as store:
         written = write_report(store, "md", args.report_dir)
     print(f"\nleaderboard report: {written}")
     return 0

@@ -25,7 +25,7 @@ from harness.errors import HarnessError
 from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
 
 if TYPE_CHECKING:
-    from harness.store import ScoreRecord
+    from harness.store import ScoreRecord, StoreLocation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,11 +237,11 @@ def _reader_left() -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "store", None) is not None:
-        from harness.store import check_store_file, store_path
+        from harness.store import check_store
 
         # Every command that names a store: refuse a file that is not ours before any
         # command opens it (SQLite would otherwise write a schema or journal into it).
-        check_store_file(store_path(args.store))
+        check_store(args.store)
     if args.command == "eval":
         return _eval(args)
     if args.command == "runs":
@@ -302,19 +302,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)  # argparse only allows the commands above
 
 
-def _existing_store(location: str) -> Path:
+def _existing_store(location: str) -> StoreLocation:
     """Read commands must not create an empty store as a side effect of a typo."""
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
-    return existing_store_path(location)
+    return existing_store(location)
 
 
 def _check_eval_inputs(args: argparse.Namespace) -> None:
     """What can be checked before a model loads or the store is opened: fail in a second."""
-    from harness.store import check_store_file, existing_store_path, store_path
+    from harness.store import check_store, existing_store
     from harness.tasks import load_suite
 
-    check_store_file(store_path(args.store))
+    check_store(args.store)
     load_suite(args.suite).select(args.tasks)
     if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
         raise HarnessError(f"--data-dir {args.data_dir} is not a folder; pass the data root")
@@ -323,7 +323,7 @@ def _check_eval_inputs(args: argparse.Namespace) -> None:
     if args.resume is not None:
         from harness.store import open_store
 
-        with open_store(existing_store_path(args.store)) as store:
+        with open_store(existing_store(args.store)) as store:
             store.get_run(args.resume)
 
 
@@ -360,13 +360,13 @@ def _eval(args: argparse.Namespace) -> int:
         replicas=args.replicas,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
-    with open_store(report.store_path) as store:
+    with open_store(report.store_location) as store:
         scores = store.get_scores(report.run_id)
     print(format_scores(scores))
     _print_helm_families(scores)
     rate = report.tokens_processed / max(report.wall_time_s, 1e-9)
     print(
-        f"\nrun {report.run_id} stored in {report.store_path} "
+        f"\nrun {report.run_id} stored in {report.store_location} "
         f"({report.wall_time_s:.1f} s, {report.tokens_processed:,} tokens, {rate:,.0f} tok/s)"
     )
     return 0

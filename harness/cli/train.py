@@ -174,6 +174,6 @@ def _evaluate(args: argparse.Namespace, variant: Variant, suite: str) -> None:
     )
     loaded = load_variant(args.store, variant.variant_id)
     report = run_eval(options, model=loaded, log=lambda line: print(line, file=sys.stderr))
-    with open_store(report.store_path) as store:
+    with open_store(report.store_location) as store:
         print(format_scores(store.get_scores(report.run_id)))
-    print(f"\nrun {report.run_id} ({variant.name} on {suite}) stored in {report.store_path}")
+    print(f"\nrun {report.run_id} ({variant.name} on {suite}) stored in {report.store_location}")

@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
 def _variants(args: argparse.Namespace) -> int:
     from harness.registry import list_variants
     from harness.report.variant_tables import format_variants
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
-    found = list_variants(existing_store_path(args.store))
+    found = list_variants(existing_store(args.store))
     if not found:
         print(
             "no variants registered yet; `harness train RECIPE` registers one "
@@ -73,9 +73,9 @@ def _variants(args: argparse.Namespace) -> int:
 def _lineage(args: argparse.Namespace) -> int:
     from harness.registry import get_variant, list_variants
     from harness.registry.lineage import format_lineage
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
-    variant = get_variant(existing_store_path(args.store), args.variant)
+    variant = get_variant(existing_store(args.store), args.variant)
     print(format_lineage(list_variants(args.store), variant.variant_id))
     return 0
 
@@ -101,13 +101,13 @@ def finetune_report(args: argparse.Namespace) -> int:
     """``harness report finetune``: the lineage's task gains and forgetting, paired."""
     from harness.errors import HarnessError
     from harness.report.finetune import finetune_table, format_finetune_table
-    from harness.store import existing_store_path
+    from harness.store import existing_store
 
     if not args.variant:
         raise HarnessError(
             "report finetune needs --variant (any variant of the lineage; see `harness variants`)"
         )
-    existing_store_path(args.store)
+    existing_store(args.store)
     rows = finetune_table(
         args.store,
         args.variant,

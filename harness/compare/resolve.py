@@ -52,7 +52,7 @@ def resolve_run(
     found = [r for r in runs if r.suite == suite and r.status == "complete" and r.run_id != exclude]
     if not found:
         raise HarnessError(
-            f"model '{text}' has no complete run of suite '{suite}' in {store.path}; "
+            f"model '{text}' has no complete run of suite '{suite}' in {store.location}; "
             f"run `harness eval --model {text} --suite {suite}` first"
         )
     if like is not None:

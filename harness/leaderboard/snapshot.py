@@ -74,7 +74,7 @@ def load_snapshot(store: Store) -> Snapshot:
 def _registered(store: Store) -> dict[str, Variant]:
     from harness.leaderboard.variants import registered_by_hash
 
-    return registered_by_hash(store.path)
+    return registered_by_hash(store.location)
 
 
 def _gate_decisions(store: Store) -> list[GateDecisionRecord]:

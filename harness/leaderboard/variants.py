@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from harness.registry import VARIANT_KINDS, Variant, list_variants
-from harness.store import ModelRecord
+from harness.store import Location, ModelRecord
 
 # The kinds the registry uses, in the order filters list them.
 KNOWN_KINDS = VARIANT_KINDS
@@ -72,7 +71,7 @@ def variant_info(
     )
 
 
-def registered_by_hash(store: str | Path) -> dict[str, Variant]:
+def registered_by_hash(store: Location) -> dict[str, Variant]:
     """Every registered variant keyed by its weights hash (a run's ``model_hash``)."""
     return {variant.weights_hash: variant for variant in list_variants(store)}
 

@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.lifecycle.config import START, EvalConfig, LifecycleConfig
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from harness.models import LoadedModel
     from harness.registry import Variant
     from harness.runner import EvalOptions, EvalReport
+    from harness.store import Location
 
 Log = Callable[[str], None]
 
@@ -45,7 +45,7 @@ class LifecycleResult:
 
 
 def run_lifecycle(
-    config: LifecycleConfig, *, store: str | Path, profile: str, log: Log = _stderr
+    config: LifecycleConfig, *, store: Location, profile: str, log: Log = _stderr
 ) -> LifecycleResult:
     """Train and evaluate every enabled step of ``config`` in order."""
     from harness.recipes import train_recipe
@@ -92,7 +92,7 @@ def _check_suites(config: LifecycleConfig) -> None:
         load_suite(suite).select(settings.tasks)
 
 
-def _evaluate_all(config: LifecycleConfig, store: str | Path, variant: Variant, log: Log) -> float:
+def _evaluate_all(config: LifecycleConfig, store: Location, variant: Variant, log: Log) -> float:
     started = time.perf_counter()
     for suite, settings in config.evaluate.items():
         _evaluate(store, variant, suite, settings, log)
@@ -100,19 +100,18 @@ def _evaluate_all(config: LifecycleConfig, store: str | Path, variant: Variant, 
 
 
 def _evaluate(
-    store: str | Path, variant: Variant, suite: str, settings: EvalConfig, log: Log
+    store: Location, variant: Variant, suite: str, settings: EvalConfig, log: Log
 ) -> None:
     """Evaluate ``variant`` on ``suite`` unless an identical run is stored; resume a broken one."""
     from harness.registry import load_variant
     from harness.runner import EvalOptions
-    from harness.store import open_store, store_path
+    from harness.store import open_store, store_exists
     from harness.tasks import load_suite
 
     tasks = [c.task for c in load_suite(suite).select(settings.tasks)]
     resume = None
-    path = store_path(store)
-    if path.is_file():
-        with open_store(path) as opened:
+    if store_exists(store):
+        with open_store(store) as opened:
             for run in opened.list_runs():  # newest first
                 same = (
                     run.model_hash == variant.weights_hash

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.store import Location
 
 DEFAULT_LORA_TARGETS = ("q_proj", "v_proj")
 
@@ -64,7 +67,7 @@ def shape_from_config(config: Any, name: str) -> ArchitectureShape:
     )
 
 
-def model_shape(spec: str, store: str | Path | None = None) -> ArchitectureShape:
+def model_shape(spec: str, store: Location | None = None) -> ArchitectureShape:
     """The shape of the model a ``--model`` spec names, from its config only.
 
     Accepts what ``harness eval --model`` accepts: a packaged name, ``tiny-random-llama``,
@@ -88,7 +91,7 @@ def model_shape(spec: str, store: str | Path | None = None) -> ArchitectureShape
     return shape_from_config(config, spec)
 
 
-def _config_source(spec: str, store: str | Path | None) -> Any:
+def _config_source(spec: str, store: Location | None) -> Any:
     """A folder or Hub id to read ``config.json`` from, or a config object (tiny model)."""
     from harness.models.gguf import ensure_converted
     from harness.models.packaged import PACKAGED_MODELS, packaged_file
@@ -119,7 +122,7 @@ def _config_source(spec: str, store: str | Path | None) -> Any:
     )
 
 
-def _find_variant(spec: str, store: str | Path | None) -> Any:
+def _find_variant(spec: str, store: Location | None) -> Any:
     """The variant ``spec`` names in ``store``; with no store given, none."""
     if store is None:
         return None
@@ -128,7 +131,7 @@ def _find_variant(spec: str, store: str | Path | None) -> Any:
     return find_variant(store, spec)
 
 
-def _variant_config_source(variant: Any, store: str | Path | None) -> Any:
+def _variant_config_source(variant: Any, store: Location | None) -> Any:
     """A root's spec, a full variant's folder, or for an adapter its parent's config."""
     if variant.is_root:
         return _config_source(variant.spec, store)

@@ -23,6 +23,7 @@ from harness.errors import HarnessError, did_you_mean
 
 if TYPE_CHECKING:
     from harness.registry import Variant
+    from harness.store import Location
     from harness.training.session import RecipeSession
     from harness.training.sweep import SweepResult
 
@@ -70,7 +71,7 @@ def load_recipe_config(
 def train_recipe(
     recipe: str,
     *,
-    store: str | Path,
+    store: Location,
     config_file: str | Path | None = None,
     profile: str | None = None,
     overrides: Sequence[str] = (),
@@ -92,7 +93,7 @@ def train_recipe(
 def sweep_recipe(
     recipe: str,
     *,
-    store: str | Path,
+    store: Location,
     config_file: str | Path | None = None,
     profile: str | None = None,
     overrides: Sequence[str] = (),
@@ -111,7 +112,7 @@ def sweep_recipe(
 def _session(
     recipe: str,
     module: ModuleType,
-    store: str | Path,
+    store: Location,
     config_file: str | Path | None,
     profile: str | None,
     overrides: Sequence[str],

@@ -25,6 +25,7 @@ from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
     from harness.registry import Variant
+    from harness.store import Location
 
 SCORE_BATCH = 8
 
@@ -186,7 +187,7 @@ def pairwise_accuracy(model: Any, tokenizer: Any, pairs: Sequence[Pair]) -> dict
     }
 
 
-def load_reward_model(store: str | Path, name: str, *, device: str = "cpu") -> RewardFunction:
+def load_reward_model(store: Location, name: str, *, device: str = "cpu") -> RewardFunction:
     """A registered reward model as ``reward(prompts, responses) -> list[float]``."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from harness.errors import HarnessError
 from harness.registry.variant import Variant, check_kind, size_on_disk, variant_id_for
-from harness.store import Store, open_store, store_path
+from harness.store import Location, Store, open_store, store_exists, store_location
 from harness.store.prefix import only_match
 
 
-def register_variant(store: str | Path, variant: Variant) -> Variant:
+def register_variant(store: Location, variant: Variant) -> Variant:
     """Store ``variant``; registering the same weights again returns the stored variant.
 
     Raises :class:`HarnessError` when the name is taken by other weights, the kind is
@@ -29,7 +29,7 @@ def register_variant(store: str | Path, variant: Variant) -> Variant:
     return Variant.from_record(stored)
 
 
-def list_variants(store: str | Path) -> list[Variant]:
+def list_variants(store: Location) -> list[Variant]:
     """Every registered variant, oldest first (so parents come before children)."""
     with _reading(store) as opened:
         if opened is None:
@@ -37,7 +37,7 @@ def list_variants(store: str | Path) -> list[Variant]:
         return [Variant.from_record(record) for record in opened.list_variants()]
 
 
-def find_variant(store: str | Path, id_or_name: str) -> Variant | None:
+def find_variant(store: Location, id_or_name: str) -> Variant | None:
     """The variant with this id, name or unique id prefix; ``None`` when there is none."""
     wanted = id_or_name.strip()
     if not wanted:
@@ -57,18 +57,18 @@ def find_variant(store: str | Path, id_or_name: str) -> Variant | None:
     return Variant.from_record(record) if record is not None else None
 
 
-def get_variant(store: str | Path, id_or_name: str) -> Variant:
+def get_variant(store: Location, id_or_name: str) -> Variant:
     """The variant with this id, name or unique id prefix; HarnessError when unknown."""
     found = find_variant(store, id_or_name)
     if found is None:
         raise HarnessError(
-            f"no variant '{id_or_name.strip()}' in {store_path(store)}; "
+            f"no variant '{id_or_name.strip()}' in {store_location(store)}; "
             "list them with `harness variants`"
         )
     return found
 
 
-def ensure_root(store: str | Path, spec: str) -> Variant:
+def ensure_root(store: Location, spec: str) -> Variant:
     """Register a source model (packaged name, folder, .gguf, Hub id, tiny model) as a root.
 
     Returns the stored root when ``spec`` is already registered; otherwise loads the model
@@ -112,7 +112,7 @@ def children_of(variants: list[Variant], variant_id: str) -> list[Variant]:
     return sorted((v for v in variants if v.parent_id == variant_id), key=lambda v: v.name)
 
 
-def ancestors(store: str | Path, variant: Variant) -> list[Variant]:
+def ancestors(store: Location, variant: Variant) -> list[Variant]:
     """Parent, grandparent, ... up to the root (nearest first)."""
     chain: list[Variant] = []
     seen = {variant.variant_id}
@@ -125,13 +125,12 @@ def ancestors(store: str | Path, variant: Variant) -> list[Variant]:
 
 
 @contextmanager
-def _reading(store: str | Path) -> Iterator[Store | None]:
+def _reading(store: Location) -> Iterator[Store | None]:
     """An open store for reading, or ``None`` when the file does not exist."""
-    path = store_path(store)
-    if not path.is_file():
+    if not store_exists(store):
         yield None
         return
-    with open_store(path) as opened:
+    with open_store(store) as opened:
         yield opened
 
 

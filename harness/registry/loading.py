@@ -17,10 +17,11 @@ from harness.registry.variant import Variant
 
 if TYPE_CHECKING:  # harness.models pulls in torch; importing the registry must stay cheap
     from harness.models.loaded import LoadedModel
+    from harness.store import Location
 
 
 def load_variant(
-    store: str | Path, id_or_name: str, *, dtype: str = "float32", device: str = "cpu"
+    store: Location, id_or_name: str, *, dtype: str = "float32", device: str = "cpu"
 ) -> LoadedModel:
     """Load the variant named by id, name or unique id prefix, in eval mode."""
     variant = get_variant(store, id_or_name)
@@ -46,7 +47,7 @@ def load_variant(
     return loaded
 
 
-def _load(store: str | Path, variant: Variant, *, dtype: str, device: str) -> LoadedModel:
+def _load(store: Location, variant: Variant, *, dtype: str, device: str) -> LoadedModel:
     if variant.is_root:
         return _load_root(variant, dtype=dtype, device=device)
     if variant.path is None or not Path(variant.path).is_dir():
@@ -84,7 +85,7 @@ def _load_full(variant: Variant, *, dtype: str, device: str) -> LoadedModel:
     return loaded
 
 
-def _load_adapter(store: str | Path, variant: Variant, *, dtype: str, device: str) -> LoadedModel:
+def _load_adapter(store: Location, variant: Variant, *, dtype: str, device: str) -> LoadedModel:
     from peft import PeftModel
 
     from harness.models.hashing import weights_hash

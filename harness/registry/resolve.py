@@ -8,7 +8,6 @@ store and never one found through an environment variable or a default path.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.registry.catalog import find_variant
@@ -16,10 +15,11 @@ from harness.registry.loading import load_variant
 
 if TYPE_CHECKING:  # harness.models pulls in torch; importing the registry must stay cheap
     from harness.models.loaded import LoadedModel
+    from harness.store import Location
 
 
 def load_model_or_variant(
-    store: str | Path, spec: str, *, dtype: str = "float32", device: str = "cpu"
+    store: Location, spec: str, *, dtype: str = "float32", device: str = "cpu"
 ) -> LoadedModel:
     """The variant ``spec`` names in ``store`` (id, name or unique id prefix), else ``load_model``.
 

@@ -90,7 +90,7 @@ def build_report(store: Store) -> ReportContent:
                             )
                         )
     return ReportContent(
-        store=str(store.path),
+        store=str(store.location),
         created_at=datetime.now(UTC),
         board=board,
         charts=charts,

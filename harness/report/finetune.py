@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from harness.compare.resolve import latest_run
 from harness.leaderboard.lineage import EdgeDiff, safe_compare_edge
@@ -22,7 +21,7 @@ from harness.registry.catalog import get_variant, list_variants
 from harness.registry.lineage import format_count, lineage_members, root_of
 from harness.registry.variant import Variant
 from harness.report.text_table import format_table
-from harness.store import RunRecord, Store, open_store, store_path
+from harness.store import Location, RunRecord, Store, open_store, store_location
 
 SUMMARY_METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 KNOWLEDGE_METRICS = ("acc",)
@@ -51,7 +50,7 @@ class FinetuneRow:
 
 
 def finetune_table(
-    store: str | Path,
+    store: Location,
     variant: str,
     *,
     summary_suite: str = "dialogsum",
@@ -75,7 +74,7 @@ def finetune_table(
         *extra_suites,
     )
     rows: list[FinetuneRow] = []
-    with open_store(store_path(store)) as opened:
+    with open_store(store_location(store)) as opened:
         runs = opened.list_runs()  # newest first
         for depth, member in lineage_members(variants, root.variant_id):
             baseline = _baseline(member, against, root, fixed, by_id)

@@ -41,17 +41,19 @@ from harness.runner.scoring import (
 from harness.runner.stored_answers import StoredAnswers
 from harness.store import (
     DEFAULT_STORE_PATH,
+    LeaseLost,
+    Location,
     ModelRecord,
     RunLease,
     RunRecord,
     Store,
+    StoreLocation,
     TaskResultRecord,
     new_run_id,
     open_store,
-    store_path,
+    store_location,
 )
 from harness.store.pause import pause_at
-from harness.store.sqlite import LeaseLost
 from harness.tasks.chat import chat_formatter
 from harness.tasks.suite import Suite, load_suite
 from harness.tasks.task import Result, Task, TaskItem
@@ -69,7 +71,7 @@ class EvalOptions:
     gen: dict[str, Any] = field(default_factory=dict)
     chat: bool = False
     data_dir: str | None = None
-    store: str | Path = DEFAULT_STORE_PATH
+    store: Location = DEFAULT_STORE_PATH
     dtype: str = "float32"
     device: str = "cpu"
     batch_size: int = 8
@@ -91,7 +93,7 @@ class EvalReport:
     """What a finished run produced, for printing."""
 
     run_id: str
-    store_path: Path
+    store_location: StoreLocation
     wall_time_s: float
     tokens_processed: int
 
@@ -124,7 +126,7 @@ def run_eval(
         log(f"run {done.run_id} is already complete; nothing to resume, nothing changed")
         return EvalReport(
             done.run_id,
-            store_path(options.store),
+            store_location(options.store),
             done.wall_time_s or 0.0,
             done.tokens_processed or 0,
         )
@@ -158,7 +160,7 @@ def run_eval(
         def figures() -> tuple[float, int]:
             return time.perf_counter() - started, backend.tokens_processed
 
-        with hold(store.path, lease, attempt, figures=figures) as held:
+        with hold(store.location, lease, attempt, figures=figures) as held:
             try:
                 scored = _run_tasks(store, held, prepared, backend, options)
                 aggregates = suite_aggregates(suite.name, suite.config.aggregate, scored)
@@ -195,7 +197,7 @@ def run_eval(
         total = store.get_run(run_id)
         return EvalReport(
             run_id=run_id,
-            store_path=store.path,
+            store_location=store.location,
             wall_time_s=total.wall_time_s if total.wall_time_s is not None else wall,
             tokens_processed=total.tokens_processed
             if total.tokens_processed is not None

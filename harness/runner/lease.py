@@ -21,14 +21,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.store import RunLease, Store, open_store
+from harness.store import LeaseLost, RunLease, Store, StoreLocation, open_store
 from harness.store.liveness import HEARTBEAT_INTERVAL_S, heartbeat_age_s, run_state, this_host
-from harness.store.sqlite import LeaseLost
 
 STOP_SIGNALS: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)
 
@@ -106,7 +104,7 @@ class HeldRun:
 
 @contextmanager
 def hold(
-    store_path: Path,
+    location: StoreLocation,
     lease: RunLease,
     attempt: int,
     *,
@@ -122,7 +120,7 @@ def hold(
     done = threading.Event()
     beater = threading.Thread(
         target=_beat,
-        args=(store_path, held, figures, done, interval_s),
+        args=(location, held, figures, done, interval_s),
         name=f"heartbeat-{lease.run_id}",
         daemon=True,
     )
@@ -136,18 +134,18 @@ def hold(
 
 
 def _beat(
-    store_path: Path,
+    location: StoreLocation,
     held: HeldRun,
     figures: Callable[[], tuple[float, int]],
     done: threading.Event,
     interval_s: float,
 ) -> None:
-    """The heartbeat thread: its own connection (SQLite connections stay in their thread)."""
+    """The heartbeat thread: its own store connection (SQLite connections stay in their thread)."""
     store: Store | None = None
     try:
         while not done.wait(interval_s):
             try:
-                store = store or open_store(store_path)
+                store = store or open_store(location)
                 wall, tokens = figures()
                 beat = held.lease.model_copy(update={"heartbeat_at": datetime.now(UTC)})
                 if not store.heartbeat(

@@ -8,12 +8,11 @@ task is compared instead, so moving the checkout (or the data) does not block a 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
 from harness.runner.provenance import harness_version
-from harness.store import RunRecord, Store, open_store, store_path
+from harness.store import Location, RunRecord, Store, open_store, store_exists
 
 # Config keys that say where things are, not what was computed.
 LOCATION_KEYS = frozenset({"data_root"})
@@ -23,12 +22,11 @@ class ResumeRefused(HarnessError):
     """The run cannot be continued with what is given now; a new run can be started."""
 
 
-def complete_run(location: str | Path, run_spec: str) -> RunRecord | None:
+def complete_run(location: Location, run_spec: str) -> RunRecord | None:
     """The run named by ``run_spec`` if it is complete (read only, nothing written), else None."""
-    path = store_path(location)
-    if not path.is_file():
+    if not store_exists(location):
         return None
-    with open_store(path) as store:
+    with open_store(location) as store:
         run = store.get_run(run_spec)
     return run if run.status == "complete" else None
 

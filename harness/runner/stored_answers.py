@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from harness.backends.base import Backend, ProgressCallback
@@ -29,7 +28,7 @@ from harness.backends.requests import (
     occurrences,
 )
 from harness.hashing import content_hash
-from harness.store import open_store
+from harness.store import Location, open_store
 
 CHUNK_PER_SLOT = 4
 Request = TypeVar("Request", LoglikelihoodRequest, RollingRequest, GenerationRequest)
@@ -52,7 +51,7 @@ class StoredAnswers:
     many requests the backend has in flight at once.
     """
 
-    def __init__(self, backend: Backend, store: str | Path, model_hash: str, slots: int) -> None:
+    def __init__(self, backend: Backend, store: Location, model_hash: str, slots: int) -> None:
         self.backend = backend
         self.store = store
         self.model_hash = model_hash

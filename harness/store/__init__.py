@@ -1,17 +1,13 @@
 """The results store: every printed number traced back to weights, data, prompts and code.
 
-Use :func:`open_store` to get a :class:`Store`; the records are the only things that go in
-or come out.
+Use :func:`open_store` to get a :class:`Store` (an SQLite file or a PostgreSQL database);
+the records are the only things that go in or come out.
 """
 
+from harness.store.access import Location, check_store, existing_store, open_store, store_exists
+from harness.store.database import LeaseLost, Store
 from harness.store.ids import new_run_id
-from harness.store.location import (
-    DEFAULT_STORE_PATH,
-    check_store_file,
-    existing_store_path,
-    open_store,
-    store_path,
-)
+from harness.store.location import DEFAULT_STORE_PATH, StoreLocation, store_location
 from harness.store.records import (
     RUN_STATUSES,
     SCORE_SCOPES,
@@ -36,7 +32,6 @@ from harness.store.sample_outputs import (
     SampleOutputs,
 )
 from harness.store.sql import SCHEMA_VERSION
-from harness.store.sqlite import Store
 
 __all__ = [
     "DEFAULT_STORE_PATH",
@@ -46,6 +41,8 @@ __all__ = [
     "GateDecisionRecord",
     "GeneratedRepeat",
     "GenerationOutputs",
+    "LeaseLost",
+    "Location",
     "ModelRecord",
     "MultipleChoiceOutputs",
     "OutputKind",
@@ -59,11 +56,13 @@ __all__ = [
     "ScoreRecord",
     "ScoreScope",
     "Store",
+    "StoreLocation",
     "TaskResultRecord",
     "VariantRecord",
-    "check_store_file",
-    "existing_store_path",
+    "check_store",
+    "existing_store",
     "new_run_id",
     "open_store",
-    "store_path",
+    "store_exists",
+    "store_location",
 ]

@@ -1,167 +1,121 @@
-"""Where a store lives: turn what the user typed into an open :class:`Store`.
+"""Where a store lives: a local SQLite file, or a PostgreSQL database shared by a team.
 
-Only local SQLite files are supported today; the URL form exists so that a PostgreSQL
-store can be added later without changing how users name stores.
-
-A path that already holds something is checked before SQLite touches it (header bytes,
-then an ``immutable`` read-only look at its tables), so a text file, a damaged database,
-someone else's database or a store from a newer harness is refused byte-identical: SQLite
-would otherwise create a schema in it, switch its journal mode or migrate it.
+Users name a store with ``--store`` (or ``$HARNESS_STORE``) as a file path, a
+``sqlite:///abs/path`` URL or a ``postgresql+psycopg://user[:password]@host[:port]/db`` URL.
+:class:`StoreLocation` keeps the full URL for connecting and prints only a redacted one, so a
+password typed in ``--store`` never reaches a message, a log line, provenance or an export.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
-from harness.errors import HarnessError, cause
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from harness.errors import HarnessError
 from harness.paths import DEFAULT_STORE
-from harness.store import sql
-from harness.store.sqlite import Store, is_open_here
 
 DEFAULT_STORE_PATH = Path(DEFAULT_STORE)
 SQLITE_URL_PREFIX = "sqlite://"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-HEADER_BYTES = 100
-# A full page check reads every page; above this size it would slow every command down.
-QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
+# The drivers a PostgreSQL store is reached through: psycopg 3 (``postgresql`` alone means
+# psycopg too, not SQLAlchemy's psycopg2 default, which is not installed).
+POSTGRES_DRIVERS = {"postgresql": "postgresql+psycopg", "postgresql+psycopg": "postgresql+psycopg"}
+REDACTED = "***"
 
 
-def store_path(location: str | Path) -> Path:
-    """The database file named by a path or a ``sqlite:///abs/path`` URL."""
+@dataclass(frozen=True)
+class StoreLocation:
+    """A store's address. ``path`` is set for SQLite files, ``url`` for PostgreSQL.
+
+    ``str()`` is safe to print anywhere: a password in the URL is replaced by ``***``.
+    """
+
+    path: Path | None = None
+    url: URL | None = field(default=None, compare=False)
+    display: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def key(self) -> str:
+        """What tells two locations apart, password left out (for caches and comparisons)."""
+        return self.display
+
+    def sqlalchemy_url(self) -> URL:
+        """The URL an engine connects to, with the password when one was given."""
+        if self.url is not None:
+            return self.url
+        assert self.path is not None
+        return URL.create("sqlite+pysqlite", database=str(self.path))
+
+    def secret(self) -> str | None:
+        """The password in the URL, if any: what the redaction tests look for."""
+        return self.url.password if self.url is not None else None
+
+    def for_child_process(self) -> str:
+        """The location with its password, for a child process's environment only (never argv,
+        which any user of the machine can read)."""
+        if self.url is not None:
+            return self.url.render_as_string(hide_password=False)
+        assert self.path is not None
+        return str(self.path.resolve())
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def store_location(location: str | Path | StoreLocation) -> StoreLocation:
+    """The store named by a path, a ``sqlite:///`` URL or a ``postgresql+psycopg://`` URL."""
+    if isinstance(location, StoreLocation):
+        return location
     if isinstance(location, Path):
-        return location.expanduser()
+        return _sqlite(location.expanduser())
     if not location.strip():
         raise HarnessError("empty store path; pass --store with a file path such as results.db")
     if "://" not in location:
-        return Path(location).expanduser()
-    rest = location.removeprefix(SQLITE_URL_PREFIX)
-    if rest == location or not rest.startswith("/") or rest == "/":
-        raise HarnessError(f"unsupported store URL '{location}'; use a file path or sqlite:///path")
-    return Path(rest)
-
-
-def existing_store_path(location: str | Path) -> Path:
-    """The path of a store that must already exist: read commands never create one by a typo."""
-    path = store_path(location)
-    if not path.exists():
-        raise HarnessError(f"no store at {path}; run `harness eval` first or pass --store")
-    check_store_file(path)
-    return path
-
-
-def check_store_file(path: Path) -> None:
-    """Refuse ``path`` unless it is absent or looks like a harness store we can read.
-
-    Reads only: the header bytes, then the tables through an ``immutable`` connection, which
-    takes no locks and creates no journal files.
-    """
-    if not path.exists() or is_open_here(path):
-        return  # nothing to check, or checked when first opened and not to be read as bytes now
-    if path.is_dir():
-        raise HarnessError(
-            f"store path {path} is a folder; pass a file path such as {path / 'results.db'}"
-        )
-    if not path.is_file():
-        raise HarnessError(f"store path {path} is not a regular file; pass a file path")
-    size = path.stat().st_size
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(HEADER_BYTES)
-    except OSError as exc:
-        raise HarnessError(
-            f"cannot read store {path} ({exc.strerror}); pass a readable store file"
-        ) from None
-    if size == 0:
-        raise HarnessError(
-            f"{path} is an empty file, not a harness store; delete it or pass another --store"
-        )
-    if not header.startswith(SQLITE_MAGIC) or len(header) < HEADER_BYTES:
-        raise HarnessError(
-            f"{path} is not a harness store (not an SQLite database); "
-            "pass the path of a store or of a file that does not exist yet"
-        )
-    expected = _size_from_header(header)
-    if expected is not None and size < expected:
-        raise HarnessError(
-            f"store {path} is truncated ({size:,} of {expected:,} bytes); "
-            "restore it from a backup or pass another --store"
-        )
-    _check_tables(path, size)
-
-
-def _size_from_header(header: bytes) -> int | None:
-    """Database size the header claims (page size x page count), when the header says it is valid."""
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid = header[92:96] == header[24:28] and pages > 0
-    return page_size * pages if valid else None
-
-
-def _check_tables(path: Path, size: int) -> None:
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise _damaged(path, exc) from None
-    try:
-        tables = {
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if size <= QUICK_CHECK_MAX_BYTES:
-            problems = conn.execute("PRAGMA quick_check(1)").fetchone()
-            if problems is None or problems[0] != "ok":
-                raise HarnessError(
-                    f"store {path} is damaged ({problems[0] if problems else 'no answer'}); "
-                    "restore it from a backup or pass another --store"
-                )
-        if not tables:
-            return  # an empty SQLite file: the store's tables are created in it
-        if "schema_version" not in tables:
+        return _sqlite(Path(location).expanduser())
+    if location.startswith(SQLITE_URL_PREFIX):
+        rest = location.removeprefix(SQLITE_URL_PREFIX)
+        if not rest.startswith("/") or rest == "/":
             raise HarnessError(
-                f"{path} is an SQLite database but not a harness store; use a different store path"
+                f"unsupported store URL '{location}'; use a file path or sqlite:///abs/path"
             )
-        versions = conn.execute(sql.SELECT_SCHEMA_VERSION).fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise _damaged(path, exc) from None
-    finally:
-        conn.close()
-    if len(versions) != 1:
+        return _sqlite(Path(rest))
+    return _postgres(location)
+
+
+def _sqlite(path: Path) -> StoreLocation:
+    return StoreLocation(path=path, display=str(path))
+
+
+def _postgres(text: str) -> StoreLocation:
+    scheme = text.split("://", 1)[0]
+    if scheme not in POSTGRES_DRIVERS:
         raise HarnessError(
-            f"store {path} has a damaged schema_version table ({len(versions)} rows); "
-            "use a different store path"
+            f"unsupported store URL scheme '{scheme}://'; use a file path, sqlite:///abs/path "
+            "or postgresql+psycopg://user@host/db"
         )
-    version = versions[0][0]
-    if version != sql.SCHEMA_VERSION and version not in sql.MIGRATABLE_VERSIONS:
-        raise HarnessError(
-            f"store {path} has schema version {version} but this harness reads version "
-            f"{sql.SCHEMA_VERSION}; upgrade the harness or use a different store path"
-        )
-
-
-def _damaged(path: Path, exc: sqlite3.Error) -> HarnessError:
-    return HarnessError(
-        f"store {path} is damaged ({cause(exc)}); restore it from a backup or pass another --store"
-    )
-
-
-def open_store(location: str | Path = DEFAULT_STORE_PATH, *, read_only: bool = False) -> Store:
-    """Open the store at ``location``, after checking that a file already there is one of ours.
-
-    Writable (the default): created if needed, with parent folders and schema, and an older
-    store is upgraded. ``read_only``: the store must exist and is never written.
-    """
-    path = store_path(location)
-    check_store_file(path)
-    if read_only:
-        return Store(existing_store_path(path), read_only=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+        url = make_url(text)
+    except ArgumentError:
         raise HarnessError(
-            f"cannot create the folder for store {path} ({exc.strerror}); "
-            "pass a store path in a writable folder"
-        ) from exc
-    return Store(path)
+            f"cannot parse store URL '{scheme}://...'; "
+            "write it as postgresql+psycopg://user@host[:port]/db"
+        ) from None
+    url = url.set(drivername=POSTGRES_DRIVERS[scheme])
+    if not url.database:
+        raise HarnessError(
+            f"store URL {url.render_as_string(hide_password=True)} names no database; "
+            "end it with /DATABASE, e.g. postgresql+psycopg://user@host/harness"
+        )
+    return StoreLocation(url=url, display=url.render_as_string(hide_password=True))
+
+
+def redact(text: str, location: StoreLocation) -> str:
+    """``text`` with the location's password (if any) replaced by ``***``, e.g. a driver error."""
+    secret = location.secret()
+    return text.replace(secret, REDACTED) if secret else text

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from harness.registry import Variant
+    from harness.store import Location
     from harness.training.session import RecipeSession
 
 TrainFunction = Callable[["RecipeSession[Any]"], "Variant"]
@@ -40,7 +41,7 @@ def open_session(
     recipe: str,
     config_class: type[BaseModel],
     *,
-    store: str | Path,
+    store: Location,
     config_file: str | Path | None = None,
     profile: str | None = None,
     overrides: Sequence[str] = (),

@@ -23,6 +23,7 @@ from harness.training.sections import TrainSettings
 if TYPE_CHECKING:
     from harness.models.loaded import LoadedModel
     from harness.registry import Variant
+    from harness.store import Location
     from harness.training.trainer import TrainingOutcome
 
 
@@ -53,7 +54,7 @@ class RecipeSession(Generic[ConfigT]):
     recipe: str
     config: ConfigT  # the recipe module's pydantic ``Config``
     profile: str
-    store: str | Path
+    store: Location
     restart: bool = False
     callbacks: Sequence[Any] = field(default_factory=tuple)
 

@@ -1,4 +1,8 @@
-"""The dashboard opens the store read-only: it never creates, migrates or writes one."""
+"""The dashboard and reports open the store read-only: they never create, migrate or write one.
+
+For PostgreSQL the store also works through a role that may only SELECT, as a team would give
+its dashboard, and a write through that role is refused by the server.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from raw_store import raw_connection
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from store_factories import store_with_run
 
 from harness.errors import HarnessError
+from harness.leaderboard import load_snapshot
 from harness.store import open_store
 
 
@@ -22,8 +32,13 @@ def test_a_read_only_store_reads_and_leaves_the_file_unchanged(tmp_path: Path) -
     before = _state(path)
     with open_store(path, read_only=True) as store:
         assert store.list_runs() == []
-        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
-            store._conn.execute("CREATE TABLE x (y)")
+        with (
+            pytest.raises(DBAPIError, match=r"readonly|read-only|query_only"),
+            store._engine.begin() as conn,
+        ):
+            conn.execute(text("CREATE TABLE x (y INTEGER)"))
+        with pytest.raises(HarnessError, match="opened read-only"):
+            store.add_answers("m", {"r": "{}"})
     assert _state(path) == before
 
 
@@ -43,3 +58,33 @@ def test_a_read_only_open_does_not_migrate_an_older_store(tmp_path: Path) -> Non
     with pytest.raises(HarnessError, match="schema version 1"):
         open_store(path, read_only=True)
     assert _state(path) == before
+
+
+def test_a_role_that_may_only_select_reads_the_leaderboard_and_cannot_write(
+    postgres_url: str,
+) -> None:
+    with open_store(postgres_url) as store:
+        run = store_with_run(store)
+    reader = f"reader_{make_url(postgres_url).database}"
+    with raw_connection(postgres_url) as conn:
+        conn.execute(text(f"CREATE ROLE {reader} LOGIN"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}"))
+    url = make_url(postgres_url).set(username=reader).render_as_string(hide_password=False)
+    try:
+        with open_store(url, read_only=True) as store:
+            snapshot = load_snapshot(store)
+            assert [r.run_id for r in snapshot.runs] == [run.run_id]
+            with (
+                pytest.raises(DBAPIError, match="read-only transaction"),
+                store._engine.begin() as conn,
+            ):
+                conn.execute(text("DELETE FROM runs"))
+        # Not even a connection without the read-only setting may write as this role.
+        with raw_connection(url) as conn, pytest.raises(DBAPIError, match="permission denied"):
+            conn.execute(text("DELETE FROM runs"))
+        with open_store(url, read_only=True) as store:
+            assert store.get_run(run.run_id) == run
+    finally:
+        with raw_connection(postgres_url) as conn:
+            conn.execute(text(f"DROP OWNED BY {reader}"))
+            conn.execute(text(f"DROP ROLE {reader}"))

@@ -86,7 +86,7 @@ def helm_run(tmp_path_factory: pytest.TempPathFactory, tiny_model):  # type: ign
         progress=False,
     )
     report = run_eval(options, model=tiny_model, log=lambda _line: None)
-    with open_store(report.store_path) as store:
+    with open_store(report.store_location) as store:
         records = store.get_scores(report.run_id)
         scores = {(s.name, s.metric): s for s in records if s.scope == "task"}
         samples = {

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import sqlite3
-from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from raw_store import make_version, raw_rows
 
 from harness.errors import HarnessError
 from harness.registry import (
@@ -111,16 +110,10 @@ def test_a_version_1_store_gains_the_variants_table_and_keeps_its_runs(tmp_path:
     path = tmp_path / "old.db"
     with open_store(path) as store:
         pass
-    with closing(sqlite3.connect(path)) as conn, conn:  # make it what a version-1 harness wrote
-        conn.execute("DROP TABLE run_attempts")  # added by version 3, with the lease columns
-        for column in ("lease_token", "lease_host", "lease_pid", "heartbeat_at"):
-            conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
-        conn.execute("DROP TABLE variants")
-        conn.execute("UPDATE schema_version SET version = 1")
+    make_version(path, 1)  # what a version-1 harness wrote
     register_variant(path, _root())
-    with closing(sqlite3.connect(path)) as conn, conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 3
+    assert raw_rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert SCHEMA_VERSION == 4
     assert [v.name for v in list_variants(path)] == ["src"]
     with open_store(path) as store:
         assert store.count_rows()["schema_version"] == 1

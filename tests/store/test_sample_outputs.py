@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from raw_store import raw_connection, raw_rows
+from sqlalchemy import text as sql_text
 from store_factories import a_sample, a_task_result, store_with_run
 
 from harness.store import (
@@ -141,14 +141,14 @@ def written_before(outputs: dict[str, Any]) -> str:
 
 def stored_outputs(store: Store) -> str:
     """The raw ``outputs`` column of the store's only sample."""
-    (text,) = sqlite3.connect(store.path).execute("SELECT outputs FROM samples").fetchone()
+    ((text,),) = raw_rows(store.location, "SELECT outputs FROM samples")
     assert isinstance(text, str)
     return text
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "harness.db") as opened:
+def store(store_at: str) -> Iterator[Store]:
+    with open_store(store_at) as opened:
         store_with_run(opened)
         yield opened
 
@@ -176,8 +176,8 @@ def test_each_kind_round_trips_through_the_store_as_the_same_typed_record(
 def test_text_an_older_store_holds_reads_back_as_its_kind(store: Store, case: str) -> None:
     outputs, written = CASES[case]
     store.commit_task(a_task_result(), [], [a_sample(outputs=outputs)])
-    with sqlite3.connect(store.path) as conn:  # the column exactly as the untyped runner wrote it
-        conn.execute("UPDATE samples SET outputs = ?", (written_before(written),))
+    with raw_connection(store.location) as conn:  # the column as the untyped runner wrote it
+        conn.execute(sql_text("UPDATE samples SET outputs = :o"), {"o": written_before(written)})
     (stored,) = store.get_samples(a_sample().run_id)
     assert stored.outputs == outputs
 

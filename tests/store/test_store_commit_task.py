@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from store_factories import a_sample, a_score, a_task_result, store_with_run
@@ -13,8 +12,8 @@ from harness.store import Store, open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "harness.db") as opened:
+def store(store_at: str) -> Iterator[Store]:
+    with open_store(store_at) as opened:
         yield opened
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from store_factories import a_model, a_run, a_sample, a_score, a_task_result, make_version_2
+from raw_store import make_version, raw_connection, raw_rows
+from sqlalchemy import text
+from store_factories import (
+    a_model,
+    a_run,
+    a_sample,
+    a_score,
+    a_task_result,
+)
 
-from harness.store import RunLease, Store, open_store
+from harness.store import SCHEMA_VERSION, LeaseLost, RunLease, Store, open_store
 from harness.store.liveness import STALE_AFTER_S, run_state, this_host
-from harness.store.sqlite import LeaseLost
 
 
 def _lease(run_id: str, token: str, *, pid: int = 4242, ago_s: float = 0.0) -> RunLease:
@@ -42,17 +47,16 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_a_started_run_records_its_holder_and_first_attempt(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_a_started_run_records_its_holder_and_first_attempt(store_at: str) -> None:
+    with open_store(store_at) as store:
         lease = _started(store)
         assert store.get_lease(lease.run_id) == lease
         (attempt,) = store.get_attempts(lease.run_id)
         assert (attempt.attempt, attempt.status, attempt.pid) == (1, "running", 4242)
 
 
-def test_of_two_processes_taking_over_the_same_run_exactly_one_wins(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with open_store(path) as first, open_store(path) as second:
+def test_of_two_processes_taking_over_the_same_run_exactly_one_wins(store_at: str) -> None:
+    with open_store(store_at) as first, open_store(store_at) as second:
         _started(first, token="crashed")
         first.end_run(
             first.get_lease("0123456789ab"), 1, status="failed", wall_time_s=1, tokens_processed=1
@@ -66,10 +70,11 @@ def test_of_two_processes_taking_over_the_same_run_exactly_one_wins(tmp_path: Pa
         assert first.get_run("0123456789ab").status == "running"
 
 
-def test_the_loser_of_a_lease_can_neither_commit_nor_mark_the_run(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_the_loser_of_a_lease_can_neither_commit_nor_mark_the_run(store_at: str) -> None:
+    with open_store(store_at) as store:
         old = _started(store, token="old")
-        store._conn.execute("UPDATE runs SET heartbeat_at = NULL")  # the old holder went silent
+        with raw_connection(store.location) as conn:  # the old holder went silent
+            conn.execute(text("UPDATE runs SET heartbeat_at = NULL"))
         assert store.take_over(store.get_lease(old.run_id), _lease(old.run_id, "new")) == 2
         before = store.count_rows()
         with pytest.raises(LeaseLost, match="taken over by another process"):
@@ -82,8 +87,8 @@ def test_the_loser_of_a_lease_can_neither_commit_nor_mark_the_run(tmp_path: Path
         assert store.get_run(old.run_id).status == "running"
 
 
-def test_a_complete_run_sums_its_attempts_and_keeps_each(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_a_complete_run_sums_its_attempts_and_keeps_each(store_at: str) -> None:
+    with open_store(store_at) as store:
         first = _started(store)
         store.heartbeat(first, 1, wall_time_s=2.0, tokens_processed=20)  # then it was killed
         second = _lease(first.run_id, "second", pid=_dead_pid())
@@ -117,19 +122,21 @@ def test_a_running_run_is_stale_once_its_heartbeat_is_old_or_its_pid_is_gone() -
     assert run_state(alive.model_copy(update={"status": "complete"})) == "complete"
 
 
-def test_a_version_2_store_is_upgraded_in_place_keeping_its_runs(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+@pytest.mark.parametrize("version", [2, 3])
+def test_an_older_store_is_upgraded_in_place_keeping_its_runs(store_at: str, version: int) -> None:
+    path = store_at
     with open_store(path) as store:
         store.upsert_model(a_model())
         run = a_run(status="complete", wall_time_s=4.0, tokens_processed=40)
         store.create_run(run)
-    with sqlite3.connect(path) as conn:
-        make_version_2(conn)
+    make_version(path, version)
     with open_store(path) as store:
         assert store.get_run(run.run_id) == run
         lease = store.get_lease(run.run_id)
         assert (lease.lease_token, run_state(lease)) == (None, "complete")
-        (attempt,) = store.get_attempts(run.run_id)
-        assert (attempt.attempt, attempt.wall_time_s, attempt.tokens_processed) == (1, 4.0, 40)
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+        if version == 2:  # a run from before attempts counts as its own first attempt
+            (attempt,) = store.get_attempts(run.run_id)
+            assert (attempt.attempt, attempt.wall_time_s, attempt.tokens_processed) == (1, 4.0, 40)
+        assert store.count_rows()["answers"] == 0  # version 4's table is there
+    assert raw_rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert raw_rows(path, "SELECT version_num FROM alembic_version") == [(f"v{SCHEMA_VERSION}",)]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from raw_store import raw_rows
 from store_factories import (
     MODEL_HASH,
     a_model,
@@ -24,8 +23,8 @@ from harness.store import Store, open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "harness.db") as opened:
+def store(store_at: str) -> Iterator[Store]:
+    with open_store(store_at) as opened:
         yield opened
 
 
@@ -136,12 +135,12 @@ def test_nan_per_item_metric_comes_back_as_nan(store: Store) -> None:
 
 def test_json_columns_are_strict_json_with_sorted_keys(store: Store) -> None:
     store.upsert_model(a_model(details={"b": 1, "a": math.inf}))
-    raw = sqlite3.connect(store.path).execute("SELECT details FROM models").fetchone()[0]
+    ((raw,),) = raw_rows(store.location, "SELECT details FROM models")
     assert raw == '{"a":null,"b":1}'
 
 
 def test_created_at_is_stored_as_iso_8601_utc(store: Store) -> None:
     run = store_with_run(store)
-    raw = sqlite3.connect(store.path).execute("SELECT created_at FROM runs").fetchone()[0]
+    ((raw,),) = raw_rows(store.location, "SELECT created_at FROM runs")
     assert raw == "2025-01-02T03:04:05.678901+00:00"
     assert store.get_run(run.run_id).created_at.isoformat() == raw

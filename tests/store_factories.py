@@ -118,12 +118,3 @@ def store_with_run(store: Store, run_id: str = "0123456789ab", **changes: Any) -
 
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
-
-
-def make_version_2(conn: Any) -> None:
-    """Turn a fresh store (an open ``sqlite3`` connection) into what a version-2 harness
-    wrote: no run lease columns, no ``run_attempts`` table."""
-    conn.execute("DROP TABLE run_attempts")
-    for column in ("lease_token", "lease_host", "lease_pid", "heartbeat_at"):
-        conn.execute(f"ALTER TABLE runs DROP COLUMN {column}")
-    conn.execute("UPDATE schema_version SET version = 2")

@@ -1,16 +1,16 @@
-"""The SQLite results store: transactional writes and traceable reads of run records.
+"""The results store: transactional writes and traceable reads of run records.
 
-Every write happens inside one explicit ``BEGIN IMMEDIATE`` ... ``COMMIT`` (the connection
-runs with ``isolation_level=None``, so sqlite3 starts no transactions of its own). A run
-that crashes mid-task therefore leaves either a complete task result, with all its scores
-and samples, or nothing of that task. WAL mode lets a dashboard read while a run writes.
+One class for both databases (SQLite file, PostgreSQL server) through SQLAlchemy Core: the
+statements are in :mod:`harness.store.sql`, the connection differences in
+:mod:`harness.store.engine`. Every write is one transaction, so a run that crashes mid-task
+leaves either a complete task result, with all its scores and samples, or nothing of that
+task, and several processes (on several machines, for PostgreSQL) can write one store: keys
+and conditional updates decide races, and a lost race is an error that names it, never a
+duplicated or half-written row.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,9 +18,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
 from harness.errors import HarnessError
 from harness.store import rows, sql
 from harness.store.codec import encode_datetime
+from harness.store.engine import cannot_open, is_postgres, make_engine, writer
+from harness.store.location import StoreLocation
 from harness.store.pause import pause_at
 from harness.store.prefix import only_match, prefix_parameters
 from harness.store.records import (
@@ -36,9 +42,8 @@ from harness.store.records import (
     TaskResultRecord,
     VariantRecord,
 )
-from harness.store.schema import ensure_schema
-
-BUSY_TIMEOUT_S = 30.0
+from harness.store.schema import check_readable, ensure_schema
+from harness.store.sqlite_file import closed, opened
 
 
 class LeaseLost(HarnessError):
@@ -47,27 +52,45 @@ class LeaseLost(HarnessError):
 
 
 class Store:
-    """A results store backed by one SQLite file.
+    """A results store in an SQLite file or a PostgreSQL database.
 
     Create it with :func:`harness.store.open_store`; use it as a context manager, or call
-    :meth:`close`, to release the file.
+    :meth:`close`, to release the connection.
     """
 
-    path: Path
+    location: StoreLocation
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        self._conn = _connect_read_only(path) if read_only else _connect(path)
-        self._key: str | None = _opened(path)
+    def __init__(self, location: StoreLocation, *, read_only: bool = False) -> None:
+        self.location = location
+        self.read_only = read_only
+        self._engine = make_engine(location, read_only=read_only)
+        self._writer = writer(self._engine)
+        self._key: str | None = opened(location.path) if location.path is not None else None
+        try:
+            if read_only:
+                check_readable(self._engine, location)
+            else:
+                ensure_schema(self._engine, location)
+        except BaseException:
+            self.close()
+            raise
+        self._locks_rows = is_postgres(self._engine)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file of this store (PostgreSQL stores have none: see :attr:`location`)."""
+        if self.location.path is None:
+            raise AttributeError(f"store {self.location} is a database server, not a file")
+        return self.location.path
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection; committed data is already on disk."""
+        """Close the connections; committed data is already stored."""
+        self._engine.dispose()
         if self._key is not None:
-            _closed(self._key)
+            closed(self._key)
             self._key = None
-        self._conn.close()
 
     def __enter__(self) -> Self:
         return self
@@ -85,7 +108,7 @@ class Store:
     def upsert_model(self, model: ModelRecord) -> None:
         """Insert the model, or refresh its description if these weights are already known."""
         with self._transaction() as conn:
-            conn.execute(sql.UPSERT_MODEL, rows.model_to_row(model))
+            _execute(conn, sql.UPSERT_MODEL, rows.model_to_row(model))
 
     def get_model(self, model_hash: str) -> ModelRecord | None:
         """The model with these weights, or ``None`` if no run has used them yet."""
@@ -99,18 +122,22 @@ class Store:
         with self._transaction() as conn:
             self._insert_run(conn, run)
 
-    def _insert_run(self, conn: sqlite3.Connection, run: RunRecord) -> None:
+    def _insert_run(self, conn: Connection, run: RunRecord) -> None:
+        taken = HarnessError(
+            f"run id '{run.run_id}' already exists in {self.location}; "
+            "start the run with a fresh id from new_run_id()"
+        )
         if _exists(conn, sql.RUN_EXISTS, {"run_id": run.run_id}):
-            raise HarnessError(
-                f"run id '{run.run_id}' already exists in {self.path}; "
-                "start the run with a fresh id from new_run_id()"
-            )
+            raise taken
         if not _exists(conn, sql.MODEL_EXISTS, {"model_hash": run.model_hash}):
             raise HarnessError(
                 f"model {run.model_hash} of run '{run.run_id}' is not in the store; "
                 "store it with upsert_model() before create_run()"
             )
-        conn.execute(sql.INSERT_RUN, rows.run_to_row(run))
+        try:
+            _execute(conn, sql.INSERT_RUN, rows.run_to_row(run))
+        except IntegrityError:  # another process inserted the same id since the check
+            raise taken from None
 
     def finish_run(
         self,
@@ -132,7 +159,7 @@ class Store:
             "error": error,
         }
         with self._transaction() as conn:
-            if conn.execute(sql.FINISH_RUN, params).rowcount == 0:
+            if _execute(conn, sql.FINISH_RUN, params).rowcount == 0:
                 raise _no_such_run(run_id)
 
     # -- leases and attempts (see harness.runner.lease) ------------------------------------
@@ -141,8 +168,8 @@ class Store:
         """Create ``run`` held by ``lease`` with its first attempt, in one transaction."""
         with self._transaction() as conn:
             self._insert_run(conn, run)
-            conn.execute(sql.SET_LEASE, _lease_params(lease))
-            conn.execute(sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, 1)))
+            _execute(conn, sql.SET_LEASE, _lease_params(lease))
+            _execute(conn, sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, 1)))
         return 1
 
     def get_lease(self, run_id: str) -> RunLease:
@@ -172,14 +199,15 @@ class Store:
                 "seen_status": seen.status,
                 "seen_token": seen.lease_token or "",
             }
-            if conn.execute(sql.TAKE_LEASE, params).rowcount != 1:
+            if _execute(conn, sql.TAKE_LEASE, params).rowcount != 1:
                 return None
-            conn.execute(
+            _execute(
+                conn,
                 sql.CLOSE_RUNNING_ATTEMPTS,
                 {"run_id": lease.run_id, "error": "stopped without finishing (killed?)"},
             )
-            attempt = int(conn.execute(sql.NEXT_ATTEMPT, {"run_id": lease.run_id}).fetchone()[0])
-            conn.execute(sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, attempt)))
+            attempt = int(_execute(conn, sql.NEXT_ATTEMPT, {"run_id": lease.run_id}).scalar_one())
+            _execute(conn, sql.INSERT_ATTEMPT, rows.attempt_to_row(_attempt(lease, attempt)))
             return attempt
 
     def heartbeat(
@@ -188,9 +216,10 @@ class Store:
         """Refresh the heartbeat and this attempt's running figures; False if the lease is lost."""
         with self._transaction() as conn:
             beat = {**_lease_params(lease)}
-            if conn.execute(sql.HEARTBEAT, beat).rowcount != 1:
+            if _execute(conn, sql.HEARTBEAT, beat).rowcount != 1:
                 return False
-            conn.execute(
+            _execute(
+                conn,
                 sql.UPDATE_ATTEMPT,
                 {
                     "run_id": lease.run_id,
@@ -224,21 +253,22 @@ class Store:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
         with self._transaction() as conn:
             key = {"run_id": lease.run_id, "lease_token": lease.lease_token}
+            self._lock_run(conn, lease.run_id)
             if not _exists(conn, sql.HOLDS_LEASE, key):
                 return False
             if aggregates:
                 # A run left by the old resume bug may hold aggregates already: recompute them.
-                conn.execute(sql.DELETE_AGGREGATE_SCORES, {"run_id": lease.run_id})
+                _execute(conn, sql.DELETE_AGGREGATE_SCORES, {"run_id": lease.run_id})
                 _insert_scores(conn, aggregates)
             figures = {"wall_time_s": wall_time_s, "tokens_processed": tokens_processed}
-            conn.execute(
+            _execute(
+                conn,
                 sql.UPDATE_ATTEMPT,
                 {**key, "attempt": attempt, "status": status, "error": error, **figures},
             )
-            wall, tokens = conn.execute(sql.ATTEMPT_TOTALS, key).fetchone()
-            totals = {"wall_time_s": wall, "tokens_processed": tokens}
+            totals = dict(_execute(conn, sql.ATTEMPT_TOTALS, key).mappings().one())
             pause_at("complete" if status == "complete" else "end")
-            conn.execute(sql.END_LEASE, {**key, "status": status, "error": error, **totals})
+            _execute(conn, sql.END_LEASE, {**key, "status": status, "error": error, **totals})
             return True
 
     def get_attempts(self, run_id: str) -> list[RunAttempt]:
@@ -299,6 +329,7 @@ class Store:
             if not _exists(conn, sql.RUN_EXISTS, {"run_id": result.run_id}):
                 raise _no_such_run(result.run_id)
             held = {"run_id": result.run_id, "lease_token": lease_token}
+            self._lock_run(conn, result.run_id)
             if lease_token is not None and not _exists(conn, sql.HOLDS_LEASE, held):
                 raise LeaseLost(
                     f"run {result.run_id} was taken over by another process; "
@@ -310,12 +341,13 @@ class Store:
                     f"{where} is already committed; start a new run to evaluate it again"
                 )
             try:
-                conn.execute(sql.INSERT_TASK_RESULT, rows.task_result_to_row(result))
+                _execute(conn, sql.INSERT_TASK_RESULT, rows.task_result_to_row(result))
                 _insert_scores(conn, scores)
-                conn.executemany(sql.INSERT_SAMPLE, (rows.sample_to_row(s) for s in samples))
-            except sqlite3.IntegrityError as exc:
+                if samples:
+                    _execute(conn, sql.INSERT_SAMPLE, [rows.sample_to_row(s) for s in samples])
+            except IntegrityError as exc:
                 raise HarnessError(
-                    f"could not store {where}: {exc}; nothing of it was written, "
+                    f"could not store {where}: {_first_line(exc)}; nothing of it was written, "
                     "fix the records (duplicate doc_id or metric?) and commit again"
                 ) from exc
             pause_at(f"commit:{result.task}")
@@ -331,10 +363,13 @@ class Store:
     def add_answers(self, model_hash: str, answers: Mapping[str, str]) -> None:
         """Keep a served model's answers (request hash -> result as JSON text) in one transaction."""
         now = encode_datetime(datetime.now(UTC))
+        if not answers:
+            return
         with self._transaction() as conn:
-            conn.executemany(
+            _execute(
+                conn,
                 sql.INSERT_ANSWER,
-                (
+                [
                     {
                         "model_hash": model_hash,
                         "request_hash": request_hash,
@@ -342,7 +377,7 @@ class Store:
                         "created_at": now,
                     }
                     for request_hash, result in answers.items()
-                ),
+                ],
             )
 
     def get_answers(self, model_hash: str, request_hashes: Sequence[str]) -> dict[str, str]:
@@ -393,8 +428,8 @@ class Store:
             for run_id in (decision.baseline_run_id, decision.candidate_run_id):
                 if not _exists(conn, sql.RUN_EXISTS, {"run_id": run_id}):
                     raise _no_such_run(run_id)
-            cursor = conn.execute(sql.INSERT_GATE_DECISION, rows.gate_decision_to_row(decision))
-            return int(cursor.lastrowid or 0)
+            found = _execute(conn, sql.INSERT_GATE_DECISION, rows.gate_decision_to_row(decision))
+            return int(found.scalar_one())
 
     def get_gate_decisions(self, run_id: str | None = None) -> list[GateDecisionRecord]:
         """Gate decisions newest first, optionally only those naming ``run_id`` on either side."""
@@ -411,11 +446,21 @@ class Store:
 
         A different variant under a taken name, or a parent that is not stored, is refused.
         """
+        try:
+            return self._add_variant(variant)
+        except IntegrityError:
+            # Another process registered it (or the name) between our checks and the insert:
+            # the checks now see its row and answer as they would have.
+            return self._add_variant(variant)
+
+    def _add_variant(self, variant: VariantRecord) -> VariantRecord:
         with self._transaction() as conn:
-            found = _as_dicts(conn.execute(sql.SELECT_VARIANT, {"variant_id": variant.variant_id}))
+            found = _as_dicts(
+                _execute(conn, sql.SELECT_VARIANT, {"variant_id": variant.variant_id})
+            )
             if found:
                 return rows.variant_from_row(found[0])
-            clash = _as_dicts(conn.execute(sql.SELECT_VARIANT_BY_NAME, {"name": variant.name}))
+            clash = _as_dicts(_execute(conn, sql.SELECT_VARIANT_BY_NAME, {"name": variant.name}))
             if clash:
                 raise HarnessError(
                     f"variant name '{variant.name}' is taken by {clash[0]['variant_id']} "
@@ -426,11 +471,13 @@ class Store:
             ):
                 raise HarnessError(
                     f"parent variant '{variant.parent_id}' of '{variant.name}' is not in "
-                    f"{self.path}; register the parent first (see `harness variants`)"
+                    f"{self.location}; register the parent first (see `harness variants`)"
                 )
-            conn.execute(sql.INSERT_VARIANT, rows.variant_to_row(variant))
+            _execute(conn, sql.INSERT_VARIANT, rows.variant_to_row(variant))
             # Read back, so callers see what later reads will see (JSON-normalised details).
-            stored = _as_dicts(conn.execute(sql.SELECT_VARIANT, {"variant_id": variant.variant_id}))
+            stored = _as_dicts(
+                _execute(conn, sql.SELECT_VARIANT, {"variant_id": variant.variant_id})
+            )
             return rows.variant_from_row(stored[0])
 
     def get_variant(self, variant_id: str) -> VariantRecord | None:
@@ -454,119 +501,50 @@ class Store:
 
     def count_rows(self) -> dict[str, int]:
         """Rows per table, so tests and tools can check what a write left behind."""
-        return {
-            table: int(self._conn.execute(sql.count_rows(table)).fetchone()[0])
-            for table in sql.TABLES
-        }
+        with self._engine.connect() as conn:
+            return {
+                table: int(_execute(conn, sql.count_rows(table), {}).scalar_one())
+                for table in sql.TABLES
+            }
+
+    def change_stamp(self) -> tuple[int, ...]:
+        """Changes whenever a run, task, score, decision or variant is added or a run's status
+        changes: what a reader (the dashboard) keys its cache on, one cheap query."""
+        with self._engine.connect() as conn:
+            row = _execute(conn, sql.CHANGE_STAMP, {}).one()
+        return tuple(int(value or 0) for value in row)
 
     # -- plumbing --------------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[Connection]:
         """One write transaction: committed if the block finishes, rolled back otherwise.
 
-        ``IMMEDIATE`` takes the write lock up front, so existence checks made inside the
-        block cannot be invalidated by another writer before the inserts run.
+        On SQLite it begins ``IMMEDIATE`` (the write lock up front), so existence checks made
+        inside the block cannot be invalidated by another writer before the inserts run.
         """
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise HarnessError(f"store {self.location} was opened read-only; it cannot be written")
         try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            with self._writer.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise  # a lost race or a duplicate: the caller names it
+        except DBAPIError as exc:
+            raise cannot_open(self.location, exc) from exc
+
+    def _lock_run(self, conn: Connection, run_id: str) -> None:
+        """On PostgreSQL, hold the run's row until COMMIT (see :data:`sql.LOCK_RUN`)."""
+        if self._locks_rows:
+            _execute(conn, sql.LOCK_RUN, {"run_id": run_id})
 
     def _query(self, statement: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Run a read and return rows as dicts keyed by column name."""
-        cursor = self._conn.execute(statement, params)
-        return _as_dicts(cursor)
-
-
-# Database files this process holds open through SQLite. Closing *any* descriptor of a file
-# drops every POSIX lock the process holds on it, SQLite's included, so reading such a file as
-# plain bytes (the store pre-check) while a connection is open could let two writers corrupt
-# it (sqlite.org, "How To Corrupt An SQLite Database File", 2.2). The pre-check asks here first.
-_OPEN_HERE: Counter[str] = Counter()
-_OPEN_LOCK = threading.Lock()
-
-
-def _opened(path: Path) -> str:
-    key = str(path.resolve())
-    with _OPEN_LOCK:
-        _OPEN_HERE[key] += 1
-    return key
-
-
-def _closed(key: str) -> None:
-    with _OPEN_LOCK:
-        _OPEN_HERE[key] -= 1
-        if _OPEN_HERE[key] <= 0:
-            del _OPEN_HERE[key]
-
-
-def is_open_here(path: Path) -> bool:
-    """Whether this process has the store at ``path`` open (so its file must not be read as bytes)."""
-    with _OPEN_LOCK:
-        return _OPEN_HERE.get(str(path.resolve()), 0) > 0
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open ``path`` with foreign keys and WAL on, creating or checking the schema."""
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise _cannot_open(path, exc) from exc
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        ensure_schema(conn, path)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _cannot_open(path, exc) from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open ``path`` for reading only: no schema created, no migration, writes refused.
-
-    ``mode=ro`` keeps SQLite from writing the database file; ``query_only`` makes any
-    write statement an error too. A store of another schema version is refused (an older
-    one is upgraded by the next command that writes to it).
-    """
-    from urllib.parse import quote
-
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise _cannot_open(path, exc) from exc
-    try:
-        conn.execute("PRAGMA query_only = ON")
-        version = conn.execute(sql.SELECT_SCHEMA_VERSION).fetchall()
-        if version != [(sql.SCHEMA_VERSION,)]:
-            raise HarnessError(
-                f"store {path} has schema version {version[0][0] if version else '?'}, "
-                f"this harness reads {sql.SCHEMA_VERSION}; run `harness runs --store {path}` "
-                "once to upgrade it, or use a matching harness"
-            )
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _cannot_open(path, exc) from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _cannot_open(path: Path, exc: sqlite3.Error) -> HarnessError:
-    return HarnessError(
-        f"cannot open store {path} ({exc}); pass the path of a writable SQLite file"
-    )
+        try:
+            with self._engine.connect() as conn:
+                return _as_dicts(_execute(conn, statement, params))
+        except DBAPIError as exc:
+            raise cannot_open(self.location, exc) from exc
 
 
 def _lease_params(lease: RunLease) -> dict[str, Any]:
@@ -597,24 +575,36 @@ def _no_such_run(run_id: str) -> HarnessError:
     return HarnessError(f"no run matches '{run_id}'; list runs with `harness runs`")
 
 
-def _exists(conn: sqlite3.Connection, statement: str, params: Mapping[str, Any]) -> bool:
-    return conn.execute(statement, params).fetchone() is not None
+def _execute(
+    conn: Connection, statement: str, params: Mapping[str, Any] | list[dict[str, Any]]
+) -> CursorResult[Any]:
+    """Run one of :mod:`sql`'s statements; a list of parameter sets runs it for each."""
+    return conn.execute(text(statement), params)
 
 
-def _as_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    columns = [description[0] for description in cursor.description]
-    return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+def _exists(conn: Connection, statement: str, params: Mapping[str, Any]) -> bool:
+    return _execute(conn, statement, params).first() is not None
 
 
-def _insert_scores(conn: sqlite3.Connection, scores: Iterable[ScoreRecord]) -> None:
-    """Insert scores one by one so a duplicate can be named in the error."""
+def _as_dicts(result: CursorResult[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in result.mappings().all()]
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's message without SQLAlchemy's statement dump and background link."""
+    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+
+
+def _insert_scores(conn: Connection, scores: Iterable[ScoreRecord]) -> None:
+    """Insert scores one by one in a savepoint, so a duplicate can be named in the error."""
     for score in scores:
         try:
-            conn.execute(sql.INSERT_SCORE, rows.score_to_row(score))
-        except sqlite3.IntegrityError as exc:
+            with conn.begin_nested():
+                _execute(conn, sql.INSERT_SCORE, rows.score_to_row(score))
+        except IntegrityError as exc:
             raise HarnessError(
                 f"score {score.scope} '{score.name}' {score.metric} of run '{score.run_id}' "
-                f"could not be stored ({exc}); each metric is stored once per run, "
+                f"could not be stored ({_first_line(exc)}); each metric is stored once per run, "
                 "so drop the duplicate"
             ) from exc
 
