@@ -11,6 +11,10 @@ setup: $(STAMP)
 	@# Headless Chromium for the dashboard's end-to-end test (it skips, saying so, without it).
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium) \
 		|| echo "warning: could not install chromium; the dashboard end-to-end test will skip"
+	@# PostgreSQL, for a shared store and for the store tests on it (they start a throw-away
+	@# cluster of their own; .ci/run uses pg_virtualenv from the same packages).
+	@command -v pg_virtualenv >/dev/null || (apt-get update -q && apt-get install -y -q postgresql) \
+		|| echo "warning: could not install postgresql; the PostgreSQL store tests will skip"
 
 # torch is installed first and pinned: the CPU build of 2.13.0 lies on this machine's disk,
 # and a looser requirement makes pip fetch gigabytes of CUDA packages.
@@ -42,8 +46,9 @@ $(TEST_STAMP): $(STAMP)
 	ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 \
 		|| CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
 			-w $(LLAMA_CPP_WHEELS) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
-	@# The optional backends' extras (Ray replicas; the llama.cpp server from the wheel above).
-	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) -e ".[ray,served]" torch==2.13.0
+	@# The optional extras (Ray replicas; the llama.cpp server from the wheel above; psycopg for
+	@# the PostgreSQL store).
+	$(BIN)/pip install --quiet --find-links $(LLAMA_CPP_WHEELS) -e ".[ray,served,postgres]" torch==2.13.0
 	touch $(TEST_STAMP)
 
 # The main job: SmolLM2 on MMLU (2 questions per subject, 0-shot) and DialogSum (3 dialogues).

@@ -12,7 +12,7 @@ duplicated or half-written row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -513,6 +513,21 @@ class Store:
         with self._engine.connect() as conn:
             row = _execute(conn, sql.CHANGE_STAMP, {}).one()
         return tuple(int(value or 0) for value in row)
+
+    # -- whole-table access, for tools that move rows between stores (harness.store.copy) ---
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads with :mod:`sql`'s statements; nothing it does is kept."""
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise cannot_open(self.location, exc) from exc
+
+    def writing(self) -> AbstractContextManager[Connection]:
+        """One write transaction (see :meth:`_transaction`)."""
+        return self._transaction()
 
     # -- plumbing --------------------------------------------------------------------------
 

@@ -67,9 +67,13 @@ def test_a_role_that_may_only_select_reads_the_leaderboard_and_cannot_write(
         run = store_with_run(store)
     reader = f"reader_{make_url(postgres_url).database}"
     with raw_connection(postgres_url) as conn:
-        conn.execute(text(f"CREATE ROLE {reader} LOGIN"))
+        conn.execute(text(f"CREATE ROLE {reader} LOGIN PASSWORD 'reader-pw'"))
         conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}"))
-    url = make_url(postgres_url).set(username=reader).render_as_string(hide_password=False)
+    url = (
+        make_url(postgres_url)
+        .set(username=reader, password="reader-pw")
+        .render_as_string(hide_password=False)
+    )
     try:
         with open_store(url, read_only=True) as store:
             snapshot = load_snapshot(store)
