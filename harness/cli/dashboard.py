@@ -22,13 +22,21 @@ def add_parsers(
 ) -> None:
     """Register ``dashboard`` and ``report`` on the main parser's subcommands."""
     dash = commands.add_parser("dashboard", help="open the Streamlit leaderboard over the store")
-    dash.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    dash.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     dash.add_argument("--port", type=port, default=8501)
     dash.add_argument("--host", default="localhost", help="address to listen on")
     report = commands.add_parser(
         "report", help="write the leaderboard and lineage as a static Markdown/HTML report"
     )
-    report.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    report.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     report.add_argument("--format", default="html", choices=["md", "html"])
     report.add_argument("--out", default="reports", help="output folder (default: reports/)")
     report.add_argument(

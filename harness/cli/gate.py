@@ -68,7 +68,11 @@ def _common(parser: argparse.ArgumentParser, default_store: str) -> None:
         "--seed", type=non_negative_int, default=0, help="bootstrap and permutation seed"
     )
     parser.add_argument("--all", action="store_true", help="show every per-task row")
-    parser.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    parser.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

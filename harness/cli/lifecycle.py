@@ -30,7 +30,11 @@ def add_parsers(
         "--profile", default=None, help="quick (2-core CPU) or full (GPU); default by device"
     )
     life.add_argument("--config", default=None, metavar="FILE", help="lifecycle YAML to use")
-    life.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    life.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     life.add_argument(
         "--report-dir", default="reports", help="where the leaderboard report is written"
     )

@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="data root (default: $HARNESS_DATA_DIR, then ../shared/data, then the Hub)",
     )
-    ev.add_argument("--store", default=DEFAULT_STORE, help="results store (SQLite file)")
+    ev.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     ev.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     ev.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     ev.add_argument("--batch-size", type=positive_int, default=8)

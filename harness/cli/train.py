@@ -57,7 +57,11 @@ def add_parsers(
     )
     train.add_argument("--eval-tasks", type=name_list, default=None, help="tasks of those suites")
     train.add_argument("--eval-limit", type=positive_int, default=None, help="documents per task")
-    train.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    train.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

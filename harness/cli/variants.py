@@ -18,10 +18,18 @@ def add_parsers(
 ) -> None:
     """Register ``variants``, ``lineage`` and ``memory`` on the main parser's subcommands."""
     variants = commands.add_parser("variants", help="list registered model variants")
-    variants.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    variants.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     lineage = commands.add_parser("lineage", help="print the lineage tree of a variant")
     lineage.add_argument("variant", help="variant id (or unique prefix) or name")
-    lineage.add_argument("--store", default=default_store, help="results store (SQLite file)")
+    lineage.add_argument(
+        "--store",
+        default=default_store,
+        help="results store: SQLite file or postgresql+psycopg:// URL",
+    )
     memory = commands.add_parser(
         "memory", help="memory to load, fine-tune (full/LoRA) and shard (ZeRO) a model"
     )
