@@ -10,11 +10,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from filled_store import FilledStore
 from headless_chromium import Browser, chromium_binary
+
+from harness.cli.main import main
 
 pytestmark = pytest.mark.skipif(
     chromium_binary() is None,
@@ -30,6 +33,12 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def dashboard_url(filled_store: FilledStore, tmp_path: Path) -> Iterator[str]:
+    with _dashboard(str(filled_store.path), tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def _dashboard(store: str, tmp_path: Path) -> Iterator[str]:
     """`harness dashboard` on a free port, in its own process group, always stopped."""
     port = _free_port()
     log = (tmp_path / "dashboard.log").open("w")
@@ -40,7 +49,7 @@ def dashboard_url(filled_store: FilledStore, tmp_path: Path) -> Iterator[str]:
             "harness.cli.main",
             "dashboard",
             "--store",
-            str(filled_store.path),
+            store,
             "--port",
             str(port),
             "--host",
@@ -88,3 +97,17 @@ def test_the_leaderboard_renders_every_model_in_chromium(
     for name in names:
         assert name in text
     assert (tmp_path / "leaderboard.png").stat().st_size > 10_000
+
+
+def test_a_run_evaluated_into_postgresql_shows_on_the_dashboard_over_the_same_url(
+    postgres_url: str, toy_suite: Path, tmp_path: Path
+) -> None:
+    data = str(toy_suite.parent.parent / "data")
+    evaluate = ["eval", "--model", "tiny-random-llama", "--suite", str(toy_suite)]
+    assert main([*evaluate, "--data-dir", data, "--store", postgres_url, "--no-progress"]) == 0
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    with _dashboard(postgres_url, tmp_path) as url, Browser(profile) as browser:
+        browser.goto(url)
+        text = browser.wait_for_text(["Leaderboard", "tiny-random-llam", "toy acc"])
+    assert "tiny-random-llam" in text and "toy acc" in text  # the name may be cut to fit
