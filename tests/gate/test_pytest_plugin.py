@@ -26,14 +26,16 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _pytest(bench: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+def _pytest(
+    bench: Path, capsys: pytest.CaptureFixture[str], *extra: str, store: str | None = None
+) -> tuple[int, str]:
     """Run the benchmark file in a nested pytest session, in process (no second torch import)."""
     code = pytest.main(
         [
             str(bench / "test_toy_bench.py"), "-p", "harness", "-q", "--rootdir", str(bench),
             "-p", "no:cacheprovider", "--harness-model", "tiny-random-llama",
-            "--harness-store", str(bench / "b.db"), "--harness-data-dir", str(bench / "data"),
-            *extra,
+            "--harness-store", store or str(bench / "b.db"),
+            "--harness-data-dir", str(bench / "data"), *extra,
         ]
     )  # fmt: skip
     return int(code), capsys.readouterr().out
@@ -50,6 +52,18 @@ def test_a_benchmark_passes_against_its_own_model_and_its_runs_are_stored(
     # First session: the candidate, then its baseline (none was stored yet).
     assert [r.model_spec for r in runs] == ["tiny-random-llama", "tiny-random-llama"]
     assert [d.verdict for d in decisions] == ["pass"]
+
+
+def test_a_benchmark_stores_its_runs_and_decision_in_a_postgresql_store(
+    bench: Path, capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
+    code, out = _pytest(
+        bench, capsys, "--harness-baseline", "tiny-random-llama", store=postgres_url
+    )
+    assert code == 0, out
+    with open_store(postgres_url) as store:
+        assert len(store.list_runs()) == 2
+        assert [d.verdict for d in store.get_gate_decisions()] == ["pass"]
 
 
 def test_an_impossible_margin_fails_the_benchmark_with_the_table(

@@ -43,8 +43,8 @@ def _root(name: str = "src", weights: str = "aa" * 32) -> Variant:
     return replace(_trained(name, weights), kind="base", recipe=None, spec=name, final_losses={})
 
 
-def test_a_variant_reads_back_equal_by_id_name_and_prefix(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_a_variant_reads_back_equal_by_id_name_and_prefix(store_at: str) -> None:
+    store = store_at
     root = register_variant(store, _root())
     child = register_variant(store, _trained("child", "bb" * 32, parent=root.variant_id))
     assert get_variant(store, child.variant_id).name == "child"
@@ -58,8 +58,8 @@ def test_a_variant_reads_back_equal_by_id_name_and_prefix(tmp_path: Path) -> Non
     assert [v.name for v in list_variants(store)] == ["src", "child"]
 
 
-def test_registering_the_same_weights_again_returns_the_stored_variant(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_registering_the_same_weights_again_returns_the_stored_variant(store_at: str) -> None:
+    store = store_at
     first = register_variant(store, _root())
     again = register_variant(store, replace(_root(), name="renamed"))
     assert again == first
@@ -67,23 +67,23 @@ def test_registering_the_same_weights_again_returns_the_stored_variant(tmp_path:
         assert opened.count_rows()["variants"] == 1
 
 
-def test_a_taken_name_with_other_weights_is_refused_and_nothing_written(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_a_taken_name_with_other_weights_is_refused_and_nothing_written(store_at: str) -> None:
+    store = store_at
     register_variant(store, _root())
     with pytest.raises(HarnessError, match="variant name 'src' is taken by v-aaaaaaaaaaaa"):
         register_variant(store, _root(weights="cc" * 32))
     assert len(list_variants(store)) == 1
 
 
-def test_an_unregistered_parent_is_refused(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_an_unregistered_parent_is_refused(store_at: str) -> None:
+    store = store_at
     with pytest.raises(HarnessError, match="parent variant 'v-000000000000' of 'x' is not in"):
         register_variant(store, _trained("x", "bb" * 32, parent="v-000000000000"))
     assert list_variants(store) == []
 
 
-def test_an_unknown_variant_names_the_command_that_lists_them(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_an_unknown_variant_names_the_command_that_lists_them(store_at: str) -> None:
+    store = store_at
     register_variant(store, _root())
     with pytest.raises(
         HarnessError, match=r"no variant 'nope' in .*; list them with `harness variants`"
@@ -91,8 +91,8 @@ def test_an_unknown_variant_names_the_command_that_lists_them(tmp_path: Path) ->
         get_variant(store, "nope")
 
 
-def test_an_ambiguous_id_prefix_is_refused(tmp_path: Path) -> None:
-    store = tmp_path / "h.db"
+def test_an_ambiguous_id_prefix_is_refused(store_at: str) -> None:
+    store = store_at
     register_variant(store, _root("a", "ab" * 32))
     register_variant(store, _root("b", "ac" * 32))
     with pytest.raises(HarnessError, match="variant id prefix 'v-a' is ambiguous"):
@@ -106,8 +106,8 @@ def test_looking_up_a_missing_store_creates_no_file(tmp_path: Path) -> None:
     assert not store.exists()
 
 
-def test_a_version_1_store_gains_the_variants_table_and_keeps_its_runs(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def test_a_version_1_store_gains_the_variants_table_and_keeps_its_runs(store_at: str) -> None:
+    path = store_at
     with open_store(path) as store:
         pass
     make_version(path, 1)  # what a version-1 harness wrote
