@@ -67,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
             f"left out {len(report.runs_in_progress)} run(s) still in progress "
             f"({', '.join(r[:8] for r in report.runs_in_progress[:5])}); copy again once they end"
         )
+    if report.run_id_clashes:
+        print(
+            "left out run(s) whose id DST gives to a different run: "
+            + ", ".join(report.run_id_clashes[:5])
+        )
     if report.variant_name_clashes:
         print(
             "left out variant(s) whose name DST gives to other weights: "

@@ -5,7 +5,8 @@ scores and samples; variants; gate decisions. Each run is copied in one transact
 that is interrupted leaves whole runs only, and running it again finishes the job.
 
 What counts as "already there" (content identity, never a surrogate key): a run by its run
-id (a random 96-bit id, so two stores never mint the same one), a model by its weights hash,
+id (48 random bits; a run id that names a different run in DST — other creation time, model
+or suite — is reported as a clash and left out, never merged), a model by its weights hash,
 a variant by its id (a hash of its weights and lineage), a gate decision by when, which two
 runs, which suite, policy and verdict. Runs still in progress are left out (their holder is
 still writing them); kept served-model answers are a cache and are not copied.
@@ -32,6 +33,7 @@ RUN_TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("scores", sql.SCORE_COLUMNS, "score_id"),
     ("samples", sql.SAMPLE_COLUMNS, "task, doc_id"),
 )
+RUN_IDENTITY = ("run_id", "created_at", "model_hash", "suite_hash")
 GATE_IDENTITY = ("created_at", "baseline_run_id", "candidate_run_id", "suite", "policy", "verdict")
 
 
@@ -45,6 +47,7 @@ class CopyReport:
     variants: int = 0
     gate_decisions: int = 0
     runs_present: int = 0
+    run_id_clashes: list[str] = field(default_factory=list)
     runs_in_progress: list[str] = field(default_factory=list)
     variants_present: int = 0
     variant_name_clashes: list[str] = field(default_factory=list)
@@ -79,11 +82,16 @@ def count_runs(store: Store) -> int:
 
 def _copy_run(source: Store, target: Store, run_id: str, report: CopyReport) -> None:
     key = {"run_id": run_id}
+    (run,) = _dicts(source, _select("runs", RUN_ROW_COLUMNS, "run_id = :run_id"), key)
     with target.writing() as conn:
-        if conn.execute(text(sql.RUN_EXISTS), key).first() is not None:
-            report.runs_present += 1
+        there = conn.execute(text(_select("runs", RUN_IDENTITY, "run_id = :run_id")), key)
+        found = there.mappings().first()
+        if found is not None:
+            if any(found[column] != run[column] for column in RUN_IDENTITY):
+                report.run_id_clashes.append(run_id)
+            else:
+                report.runs_present += 1
             return
-        (run,) = _dicts(source, _select("runs", RUN_ROW_COLUMNS, "run_id = :run_id"), key)
         model = _dicts(
             source,
             _select("models", sql.MODEL_COLUMNS, "model_hash = :h"),

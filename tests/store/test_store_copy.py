@@ -153,3 +153,18 @@ def test_copying_a_store_onto_itself_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     open_store(path).close()
     assert main(["store", "copy", str(path), f"sqlite://{path}"]) == 2
+
+
+def test_a_run_id_that_names_another_run_in_dst_is_left_out_not_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    for path, created in ((source, T0), (target, T0 + minutes(5))):
+        with open_store(path) as store:
+            store.upsert_model(a_model())
+            store.create_run(a_run("aaaaaaaaaaaa", created_at=created, status="complete"))
+    out = _copy(source, target, capsys)
+    assert "copied 0 run(s)" in out
+    assert "left out run(s) whose id DST gives to a different run: aaaaaaaaaaaa" in out
+    with open_store(target) as store:
+        assert store.get_run("aaaaaaaaaaaa").created_at == T0 + minutes(5)
