@@ -41,6 +41,19 @@ def _plan(tmp_path: Path, text: str = TINY_PLAN) -> Path:
 def test_a_tiny_lifecycle_trains_evaluates_and_resumes(
     lab: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _trains_evaluates_and_resumes(str(lab), tmp_path, capsys)
+
+
+def test_a_tiny_lifecycle_runs_on_a_postgresql_store(
+    lab: Path, postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """train, eval, variants and report through one shared store (lab: the variant folders)."""
+    _trains_evaluates_and_resumes(postgres_url, tmp_path, capsys)
+
+
+def _trains_evaluates_and_resumes(
+    lab: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from harness.cli.main import main
     from harness.registry import get_variant, list_variants
     from harness.store import open_store
