@@ -28,10 +28,12 @@ from harness.store.records import (
     VariantRecord,
 )
 from harness.store.sample_outputs import (
+    AgentStep,
     GeneratedRepeat,
     GenerationOutputs,
     MultipleChoiceOutputs,
     OutputKind,
+    ProgramRun,
     RollingOutputs,
     SampleOutputs,
 )
@@ -43,12 +45,14 @@ __all__ = [
     "RUN_STATUSES",
     "SCHEMA_VERSION",
     "SCORE_SCOPES",
+    "AgentStep",
     "GateDecisionRecord",
     "GeneratedRepeat",
     "GenerationOutputs",
     "ModelRecord",
     "MultipleChoiceOutputs",
     "OutputKind",
+    "ProgramRun",
     "RollingOutputs",
     "RunAttempt",
     "RunLease",

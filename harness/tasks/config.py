@@ -95,6 +95,13 @@ class TaskConfig(BaseModel):
     # and efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
     perturbations: PerturbationConfig | None = None
     efficiency: bool = False
+    # Generated code run in the sandbox (harness.tasks.execute's table): ``unit_tests``
+    # (HumanEval: the completion passes the doc's tests or not), ``pal`` (the program's
+    # printed result is the answer). Every run's status and error is stored with the sample.
+    execute: str | None = None
+    # Sampling-based answers: ``majority`` votes over the ``repeats`` answers
+    # (self-consistency); the prediction is the most frequent one, the agreement rate its share.
+    vote: Literal["majority"] | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -130,10 +137,12 @@ _LATER_KEYS = (
     "repeats",
     "perturbations",
     "efficiency",
+    "execute",
+    "vote",
 )
 
 
-_LATER_DATASET_KEYS = ("header", "records", "document_start", "explode", "keep")
+_LATER_DATASET_KEYS = ("header", "records", "document_start", "explode", "keep", "package")
 
 
 def _drop_defaults(data: dict[str, Any], model: type[BaseModel], keys: tuple[str, ...]) -> None:

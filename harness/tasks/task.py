@@ -33,10 +33,12 @@ from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.answer_filter import extract_answer
 from harness.tasks.config import TaskConfig
+from harness.tasks.execute import get_executor, run_generations
 from harness.tasks.fewshot import pick_fewshot
 from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
 from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
+from harness.tasks.vote import majority
 
 PromptFormatter = Callable[[str], str]
 Request = LoglikelihoodRequest | RollingRequest | GenerationRequest
@@ -85,6 +87,9 @@ class Task:
         self.name = config.task
         self.metrics = [get_metric_for(config, name) for name in config.metric_list]
         self.generation_config: GenerationConfig | None = None
+        self.executor = (
+            None if config.execute is None else get_executor(config.execute, task=self.name)
+        )
         if config.output_type == "generate_until":
             values = {**config.generation_kwargs, **(generation_overrides or {})}
             self.generation_config = make_generation_config(
@@ -324,24 +329,7 @@ class Task:
                 attributes=dict(item.attributes),
             )
         if self.config.output_type == "generate_until":
-            generated, *repeated = results
-            assert isinstance(generated, GenerationResult)
-            answer_filter = self.config.filter
-            texts = [r.text for r in results if isinstance(r, GenerationResult)]
-            return ItemOutcome(
-                prediction=generated.text
-                if answer_filter is None
-                else extract_answer(generated.text, answer_filter),
-                raw_prediction=None if answer_filter is None else generated.text,
-                references=item.references,
-                false_references=item.false_references or None,
-                group=item.group,
-                predictions=None
-                if not repeated
-                else tuple(
-                    t if answer_filter is None else extract_answer(t, answer_filter) for t in texts
-                ),
-            )
+            return self._generation_outcome(item, results)
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
         units_template = self.config.rolling_units
@@ -357,6 +345,31 @@ class Task:
             n_tokens=rolled.n_tokens,
             n_bytes=n_bytes,
             n_words=len(re.split(r"\s+", units_text)),
+        )
+
+    def _generation_outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
+        """Generated answers: filtered, or run as programs, then (with ``vote``) voted on."""
+        answer_filter = self.config.filter
+        texts = [r.text for r in results if isinstance(r, GenerationResult)]
+        answers = (
+            texts if answer_filter is None else [extract_answer(t, answer_filter) for t in texts]
+        )
+        programs = None
+        if self.executor is not None:
+            programs = tuple(run_generations(self.executor, answers, item.doc))
+            answers = [p.answer for p in programs]
+        prediction, agreement = answers[0], None
+        if self.config.vote == "majority":
+            prediction, agreement = majority(answers)
+        return ItemOutcome(
+            prediction=prediction,
+            raw_prediction=None if answer_filter is None else texts[0],
+            references=item.references,
+            false_references=item.false_references or None,
+            group=item.group,
+            predictions=None if len(texts) == 1 else tuple(answers),
+            programs=programs,
+            agreement=agreement,
         )
 
 
