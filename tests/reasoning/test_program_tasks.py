@@ -91,3 +91,40 @@ def test_pal_exemplar_programs_give_the_answers_they_show() -> None:
         for program in programs:
             result = run_python(program + "\nprint(solution())")
             assert result.ok, (task.task, result.error)
+
+
+def _results(*texts: str) -> list:  # type: ignore[type-arg]
+    from harness.backends.requests import GenerationResult
+
+    return [GenerationResult(text=t, n_tokens=1) for t in texts]
+
+
+def test_self_consistency_votes_over_the_extracted_answers(shared_data: Path) -> None:
+    config = load_suite("self_consistency").tasks[0]
+    task = Task(config, shared_data)
+    (item,) = task.build_items(1)
+    assert len(item.requests) == 5
+    paths = [
+        "So the answer is (B).",
+        "So the answer is (A).",
+        "x So the answer is (B).",
+        "no",
+        "So the answer is (B).",
+    ]
+    outcome = task.outcome(item, _results(*paths))
+    assert outcome.predictions == ("(B)", "(A)", "(B)", "[invalid]", "(B)")
+    assert outcome.prediction == "(B)"
+    assert outcome.agreement == pytest.approx(0.6)
+
+
+def test_a_pal_item_answers_with_its_programs_result(shared_data: Path) -> None:
+    config = next(t for t in load_suite("pal").tasks if t.task == "pal_object_counting")
+    task = Task(config, shared_data)
+    (item,) = task.build_items(1)
+    outcome = task.outcome(item, _results("def solution():\n    return 1 + 2\n"))
+    assert outcome.prediction == "3"
+    assert outcome.programs is not None and outcome.programs[0].status == "ok"
+    failed = task.outcome(item, _results("def solution():\n    return 1 / 0\n"))
+    assert failed.prediction == "[error]"
+    assert failed.programs is not None
+    assert failed.programs[0].error == "error: ZeroDivisionError: division by zero"
