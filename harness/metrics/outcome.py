@@ -32,6 +32,9 @@ class ItemOutcome:
     programs: tuple[ProgramRun, ...] | None = None  # sandbox runs of generated code, per sample
     steps: tuple[AgentStep, ...] | None = None  # an agent's trajectory
     agreement: float | None = None  # self-consistency: share of samples giving the voted answer
+    # retrieval (tasks with ``retrieve``): corpus positions, best first, and the gold passage's
+    retrieved: tuple[int, ...] | None = None
+    gold_passage: int | None = None
     # rolling loglikelihood (perplexity-type tasks)
     logprob: float | None = None  # total natural-log prob of the text
     n_tokens: int | None = None

@@ -46,6 +46,34 @@ class AnswerFilter(BaseModel):
     fallback: str = "[invalid]"
 
 
+class RetrieveConfig(BaseModel):
+    """Retrieve-then-read: BM25 passages put into the prompt as ``retrieved`` (a list).
+
+    The corpus is ``passage`` rendered for every document of the test split, deduplicated,
+    so each question's own passage (its gold) is in it; ``query`` is what is searched for.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    passage: str
+    query: str
+    k: int = Field(ge=1)
+
+
+class AgentConfig(BaseModel):
+    """ReAct (harness.tasks.react): a Thought / Action / Observation loop over tools.
+
+    ``search`` and ``lookup`` read the corpus of ``passage`` rendered for every document of
+    the test split; ``max_steps`` bounds the generations per item.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["react"] = "react"
+    passage: str
+    max_steps: int = Field(default=6, ge=1)
+
+
 class TaskConfig(BaseModel):
     """One task: dataset + prompt + request type + metrics."""
 
@@ -102,6 +130,10 @@ class TaskConfig(BaseModel):
     # Sampling-based answers: ``majority`` votes over the ``repeats`` answers
     # (self-consistency); the prediction is the most frequent one, the agreement rate its share.
     vote: Literal["majority"] | None = None
+    # Retrieval-augmented prompts (RAG): see RetrieveConfig.
+    retrieve: RetrieveConfig | None = None
+    # An agent loop instead of one generation per item: see AgentConfig.
+    agent: AgentConfig | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -139,6 +171,8 @@ _LATER_KEYS = (
     "efficiency",
     "execute",
     "vote",
+    "retrieve",
+    "agent",
 )
 
 

@@ -36,6 +36,7 @@ from harness.tasks.config import TaskConfig
 from harness.tasks.execute import get_executor, run_generations
 from harness.tasks.fewshot import pick_fewshot
 from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
+from harness.tasks.retrieval import PassageIndex, passage_index
 from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
 from harness.tasks.vote import majority
@@ -68,6 +69,9 @@ class TaskItem:
     attributes: tuple[tuple[str, str], ...] = ()  # doc_to_attributes, rendered
     # HELM's perturbed copies; their requests follow the original's in ``requests``.
     perturbed: tuple[PerturbedPrompt, ...] = ()
+    # ``retrieve``: corpus positions of the passages in the prompt, best first, and the gold's
+    retrieved: tuple[int, ...] | None = None
+    gold_passage: int | None = None
 
 
 class Task:
@@ -121,6 +125,14 @@ class Task:
                 hashes.append(fewshot.data_hash)
         self.data_hash = hashes[0] if len(hashes) == 1 else content_hash(hashes)
         self.task_hash = config.content_hash()
+        self.corpus: PassageIndex | None = None
+        self._doc_passages: list[str] = []
+        searched = config.retrieve or config.agent  # both search the test split's passages
+        if searched is not None:
+            corpus_template = searched.passage
+            where = f"task '{self.name}': passage"
+            self._doc_passages = [render(corpus_template, d, where=where) for d in self.docs]
+            self.corpus = passage_index(tuple(self._doc_passages))
 
     # -- prompts ------------------------------------------------------------------------
 
@@ -172,7 +184,8 @@ class Task:
                 text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter
             )
         prefix = "".join(parts)
-        prompt = self._prompt(prefix, doc, formatter)
+        retrieved, gold_passage, prompt_doc = self._retrieve(doc_id, doc)
+        prompt = self._prompt(prefix, prompt_doc, formatter)
 
         choices: tuple[str, ...] | None = None
         gold: int | None = None
@@ -231,7 +244,20 @@ class Task:
             if cfg.doc_to_group is None
             else render(cfg.doc_to_group, doc, where=f"{where}: doc_to_group"),
             perturbed=perturbed,
+            retrieved=retrieved,
+            gold_passage=gold_passage,
         )
+
+    def _retrieve(self, doc_id: int, doc: Doc) -> tuple[tuple[int, ...] | None, int | None, Doc]:
+        """``retrieve``: the top-k passages for the doc's query, its gold passage, and the doc
+        the prompt is rendered from (with ``retrieved``, the passages' texts, best first)."""
+        spec = self.config.retrieve
+        if spec is None or self.corpus is None:
+            return None, None, doc
+        query = render(spec.query, doc, where=f"task '{self.name}': retrieve.query")
+        found = tuple(self.corpus.search(query, spec.k))
+        gold = self.corpus.position(self._doc_passages[doc_id])
+        return found, gold, {**doc, "retrieved": [self.corpus.passages[i] for i in found]}
 
     def _prompt(
         self, prefix: str, doc: Doc, formatter: PromptFormatter, *, perturbed: bool = False
@@ -327,6 +353,8 @@ class Task:
                 gold_value=item.gold_value,
                 group=item.group,
                 attributes=dict(item.attributes),
+                retrieved=item.retrieved,
+                gold_passage=item.gold_passage,
             )
         if self.config.output_type == "generate_until":
             return self._generation_outcome(item, results)
@@ -370,6 +398,8 @@ class Task:
             predictions=None if len(texts) == 1 else tuple(answers),
             programs=programs,
             agreement=agreement,
+            retrieved=item.retrieved,
+            gold_passage=item.gold_passage,
         )
 
 
