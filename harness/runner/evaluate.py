@@ -330,7 +330,10 @@ def _run_task(
         from harness.runner.efficiency import reset_accelerator_peak
 
         reset_accelerator_peak()
-    results = _execute(backend, items, progress)
+    if task.config.agent is not None:
+        results = _run_agent(backend, task, items, progress)
+    else:
+        results = _execute(backend, items, progress)
     pause_at(f"task:{task.name}")
     executed_s = time.perf_counter() - started
     scores = score_task(run_id, task, items, results)
@@ -400,6 +403,25 @@ def _execute(
         out.append(list(answers[position : position + len(item.requests)]))
         position += len(item.requests)
     return out
+
+
+def _run_agent(
+    backend: Backend, task: Task, items: Sequence[TaskItem], progress: RunProgress
+) -> list[list[Result]]:
+    """An agent task: the backend answers each step of every trajectory, in batches."""
+    from harness.backends.requests import GenerationRequest
+
+    config = task.generation_config
+    assert config is not None
+
+    def tokens_only(requests: int, tokens: int) -> None:
+        progress(0, tokens)  # the bar counts finished trajectories, not steps
+
+    def generate(prompts: list[str]) -> list[str]:
+        requests = [GenerationRequest(p, config) for p in prompts]
+        return [r.text for r in backend.generate(requests, tokens_only)]
+
+    return task.run_agent(items, generate, on_done=lambda n: progress(n, 0))
 
 
 def _stored_scores(store: Store, run_id: str, task: Task) -> TaskScores:

@@ -36,6 +36,8 @@ from harness.tasks.config import TaskConfig
 from harness.tasks.execute import get_executor, run_generations
 from harness.tasks.fewshot import pick_fewshot
 from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
+from harness.tasks.react import Generate, Trajectory, run_react
+from harness.tasks.react_tools import ReactTools
 from harness.tasks.retrieval import PassageIndex, passage_index
 from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
@@ -43,7 +45,7 @@ from harness.tasks.vote import majority
 
 PromptFormatter = Callable[[str], str]
 Request = LoglikelihoodRequest | RollingRequest | GenerationRequest
-Result = LoglikelihoodResult | RollingResult | GenerationResult
+Result = LoglikelihoodResult | RollingResult | GenerationResult | Trajectory
 
 
 def _identity(prompt: str) -> str:
@@ -331,6 +333,26 @@ class Task:
             "fix doc_to_target"
         )
 
+    # -- agents -------------------------------------------------------------------------
+
+    def run_agent(
+        self,
+        items: Sequence[TaskItem],
+        generate: Generate,
+        on_done: Callable[[int], None] = lambda _: None,
+    ) -> list[list[Result]]:
+        """An ``agent`` task's trajectories, one per item, each the item's only result."""
+        spec, corpus = self.config.agent, self.corpus
+        assert spec is not None and corpus is not None, "run_agent needs a task with agent:"
+        trajectories = run_react(
+            [item.prompt for item in items],
+            generate,
+            lambda: ReactTools(corpus),
+            spec.max_steps,
+            on_done,
+        )
+        return [[t] for t in trajectories]
+
     # -- outcomes -----------------------------------------------------------------------
 
     def outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
@@ -355,6 +377,15 @@ class Task:
                 attributes=dict(item.attributes),
                 retrieved=item.retrieved,
                 gold_passage=item.gold_passage,
+            )
+        if self.config.agent is not None:
+            (trajectory,) = results
+            assert isinstance(trajectory, Trajectory)
+            return ItemOutcome(
+                prediction=trajectory.prediction,
+                raw_prediction=trajectory.answer,
+                references=item.references,
+                steps=trajectory.steps,
             )
         if self.config.output_type == "generate_until":
             return self._generation_outcome(item, results)
