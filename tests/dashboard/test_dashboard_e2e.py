@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,13 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def dashboard_url(filled_store: FilledStore, tmp_path: Path) -> Iterator[str]:
+    """`harness dashboard` on the filled store."""
+    with _serve(filled_store.path, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def _serve(store: Path, tmp_path: Path) -> Iterator[str]:
     """`harness dashboard` on a free port, in its own process group, always stopped."""
     port = _free_port()
     log = (tmp_path / "dashboard.log").open("w")
@@ -40,7 +48,7 @@ def dashboard_url(filled_store: FilledStore, tmp_path: Path) -> Iterator[str]:
             "harness.cli.main",
             "dashboard",
             "--store",
-            str(filled_store.path),
+            str(store),
             "--port",
             str(port),
             "--host",
@@ -88,3 +96,24 @@ def test_the_leaderboard_renders_every_model_in_chromium(
     for name in names:
         assert name in text
     assert (tmp_path / "leaderboard.png").stat().st_size > 10_000
+
+
+def test_the_samples_page_shows_a_stored_react_trajectory_in_chromium(
+    react_store: Path, tmp_path: Path
+) -> None:
+    from harness.store import GenerationOutputs, open_store
+
+    with open_store(react_store) as store:
+        (run,) = store.list_runs()
+        (sample,) = store.get_samples(run.run_id, "react_boolq")
+    assert isinstance(sample.outputs, GenerationOutputs) and sample.outputs.steps
+    last = sample.outputs.steps[-1]
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    with _serve(react_store, tmp_path) as url, Browser(profile) as browser:
+        browser.goto(f"{url}/samples")
+        needles = ["Trajectory", "observation", last.observation[:40]]
+        text = browser.wait_for_text(needles)
+        browser.screenshot(tmp_path / "trajectory.png")
+    for needle in needles:
+        assert needle in text
