@@ -53,6 +53,7 @@ from harness.store import (
 from harness.store.pause import pause_at
 from harness.store.sqlite import LeaseLost
 from harness.tasks.chat import chat_formatter
+from harness.tasks.react import Trajectory
 from harness.tasks.suite import Suite, load_suite
 from harness.tasks.task import Result, Task, TaskItem
 
@@ -342,7 +343,12 @@ def _run_task(
 
         measured = efficiency_results(
             [r for item in items for r in item.requests],
-            [r for item_results in results for r in item_results],
+            [
+                r
+                for item_results in results
+                for r in item_results
+                if not isinstance(r, Trajectory)  # an agent's steps are not one request each
+            ],
             wall_time_s=executed_s,
             tokens_processed=backend.tokens_processed - tokens_before,
             tokenizer=getattr(backend, "tokenizer", None),
