@@ -14,6 +14,7 @@ from harness.leaderboard import (
     flip_counts,
     flip_of,
     pair_samples,
+    trajectory_rows,
 )
 from harness.leaderboard.flips import is_correct
 from harness.store import GenerationOutputs
@@ -104,4 +105,8 @@ if shown:
                     pd.DataFrame(probabilities, columns=["choice", "probability"]),
                     hide_index=True,
                 )
+            steps = trajectory_rows(sample.outputs)
+            if steps:  # an agent's trajectory (ReAct): a static table, every step in full
+                st.markdown(f"**Trajectory** ({len(steps)} steps)")
+                st.table(pd.DataFrame(steps).set_index("step"))
             st.json(sample.metrics, expanded=False)

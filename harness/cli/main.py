@@ -156,6 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("run", help="run id or a unique prefix of it")
     show.add_argument("--store", default=DEFAULT_STORE)
 
+    modes = commands.add_parser(
+        "modes",
+        help="tasks of one run over the same documents (PAL vs CoT vs answer-only, RAG), "
+        "paired by document against the first",
+    )
+    modes.add_argument("run", help="run id or a unique prefix of it")
+    modes.add_argument("--metric", default=None, help="default: the first metric all share")
+    modes.add_argument("--store", default=DEFAULT_STORE)
+
     export = commands.add_parser("export", help="write a stored run in another tool's format")
     export.add_argument("run", help="run id or a unique prefix of it")
     export.add_argument("--format", default="lm-eval", choices=["lm-eval"])
@@ -256,6 +265,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _runs(args)
     if args.command == "show":
         return _show(args)
+    if args.command == "modes":
+        return _modes(args)
     if args.command in ("compare", "gate"):
         from harness.cli import gate
 
@@ -419,6 +430,19 @@ def _show(args: argparse.Namespace) -> int:
     print()
     print(format_scores(scores) if scores else "no scores stored for this run")
     _print_helm_families(scores)
+    return 0
+
+
+def _modes(args: argparse.Namespace) -> int:
+    from harness.compare.modes import mode_groups
+    from harness.report.modes_table import format_modes
+    from harness.store import open_store
+
+    with open_store(_existing_store(args.store)) as store:
+        run = store.get_run(args.run)
+        samples = {t: store.get_samples(run.run_id, t) for t in run.config.get("tasks", [])}
+    print(f"run {run.run_id}  suite {run.suite}  model {run.model_spec}\n")
+    print(format_modes(mode_groups(samples, args.metric)))
     return 0
 
 

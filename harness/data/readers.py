@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,8 @@ def read_docs(
 
 def _read_jsonl(path: Path) -> list[Doc]:
     docs: list[Doc] = []
-    with _not_utf8_named(path), path.open(encoding="utf-8") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open  # HumanEval ships gzipped
+    with _not_utf8_named(path), opener(path, "rt", encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

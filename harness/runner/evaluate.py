@@ -55,6 +55,7 @@ from harness.store import (
 )
 from harness.store.pause import pause_at
 from harness.tasks.chat import chat_formatter
+from harness.tasks.react import Trajectory
 from harness.tasks.suite import Suite, load_suite
 from harness.tasks.task import Result, Task, TaskItem
 
@@ -332,7 +333,10 @@ def _run_task(
         from harness.runner.efficiency import reset_accelerator_peak
 
         reset_accelerator_peak()
-    results = _execute(backend, items, progress)
+    if task.config.agent is not None:
+        results = _run_agent(backend, task, items, progress)
+    else:
+        results = _execute(backend, items, progress)
     pause_at(f"task:{task.name}")
     executed_s = time.perf_counter() - started
     scores = score_task(run_id, task, items, results)
@@ -341,7 +345,12 @@ def _run_task(
 
         measured = efficiency_results(
             [r for item in items for r in item.requests],
-            [r for item_results in results for r in item_results],
+            [
+                r
+                for item_results in results
+                for r in item_results
+                if not isinstance(r, Trajectory)  # an agent's steps are not one request each
+            ],
             wall_time_s=executed_s,
             tokens_processed=backend.tokens_processed - tokens_before,
             tokenizer=getattr(backend, "tokenizer", None),
@@ -402,6 +411,25 @@ def _execute(
         out.append(list(answers[position : position + len(item.requests)]))
         position += len(item.requests)
     return out
+
+
+def _run_agent(
+    backend: Backend, task: Task, items: Sequence[TaskItem], progress: RunProgress
+) -> list[list[Result]]:
+    """An agent task: the backend answers each step of every trajectory, in batches."""
+    from harness.backends.requests import GenerationRequest
+
+    config = task.generation_config
+    assert config is not None
+
+    def tokens_only(requests: int, tokens: int) -> None:
+        progress(0, tokens)  # the bar counts finished trajectories, not steps
+
+    def generate(prompts: list[str]) -> list[str]:
+        requests = [GenerationRequest(p, config) for p in prompts]
+        return [r.text for r in backend.generate(requests, tokens_only)]
+
+    return task.run_agent(items, generate, on_done=lambda n: progress(n, 0))
 
 
 def _stored_scores(store: Store, run_id: str, task: Task) -> TaskScores:

@@ -116,6 +116,9 @@ def _sample(
             n_tokens=generated.n_tokens if isinstance(generated, GenerationResult) else None,
             repeats=repeats,
             raw_prediction=outcome.raw_prediction,  # the answer filter's input, kept for audit
+            programs=list(outcome.programs) if outcome.programs is not None else None,
+            steps=list(outcome.steps) if outcome.steps is not None else None,
+            agreement=outcome.agreement,
         )
         target = item.references[0] if item.references else ""
     else:

@@ -24,10 +24,12 @@ from harness.store.records import (
     VariantRecord,
 )
 from harness.store.sample_outputs import (
+    AgentStep,
     GeneratedRepeat,
     GenerationOutputs,
     MultipleChoiceOutputs,
     OutputKind,
+    ProgramRun,
     RollingOutputs,
     SampleOutputs,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "RUN_STATUSES",
     "SCHEMA_VERSION",
     "SCORE_SCOPES",
+    "AgentStep",
     "GateDecisionRecord",
     "GeneratedRepeat",
     "GenerationOutputs",
@@ -46,6 +49,7 @@ __all__ = [
     "ModelRecord",
     "MultipleChoiceOutputs",
     "OutputKind",
+    "ProgramRun",
     "RollingOutputs",
     "RunAttempt",
     "RunLease",

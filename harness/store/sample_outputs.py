@@ -93,18 +93,43 @@ class GeneratedRepeat(BaseModel):
     n_tokens: int
 
 
+class ProgramRun(BaseModel):
+    """One run of generated code in the sandbox: how it ended, its answer, its error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str  # harness.sandbox's status: ok, error, timeout, cpu_limit, memory_limit, ...
+    answer: str
+    error: str | None = None
+
+
+class AgentStep(BaseModel):
+    """One step of an agent's trajectory (ReAct): its thought, action and what came back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thought: str
+    action: str  # as written, e.g. "search[Nile river]"
+    tool: str  # the parsed tool name, or "invalid"
+    argument: str
+    observation: str
+
+
 class GenerationOutputs(_Outputs):
     """A generated answer's references and length; the answer itself is the sample's prediction."""
 
     kind: ClassVar[OutputKind] = "generation"
     _written_when_set: ClassVar[frozenset[str]] = frozenset(
-        {"perturbations", "repeats", "raw_prediction"}
+        {"perturbations", "repeats", "raw_prediction", "programs", "steps", "agreement"}
     )
 
     references: list[str]
     n_tokens: int | None  # None when the answer did not come from a generation request
     repeats: list[GeneratedRepeat] | None = None  # every sample, in repeat order
     raw_prediction: str | None = None  # the answer filter's input, kept for audit
+    programs: list[ProgramRun] | None = None  # sandbox runs, one per sample (``execute``)
+    steps: list[AgentStep] | None = None  # an agent's trajectory, in order
+    agreement: float | None = None  # share of samples that gave the voted answer (``vote``)
 
 
 class RollingOutputs(_Outputs):

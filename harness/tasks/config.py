@@ -46,6 +46,34 @@ class AnswerFilter(BaseModel):
     fallback: str = "[invalid]"
 
 
+class RetrieveConfig(BaseModel):
+    """Retrieve-then-read: BM25 passages put into the prompt as ``retrieved`` (a list).
+
+    The corpus is ``passage`` rendered for every document of the test split, deduplicated,
+    so each question's own passage (its gold) is in it; ``query`` is what is searched for.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    passage: str
+    query: str
+    k: int = Field(ge=1)
+
+
+class AgentConfig(BaseModel):
+    """ReAct (harness.tasks.react): a Thought / Action / Observation loop over tools.
+
+    ``search`` and ``lookup`` read the corpus of ``passage`` rendered for every document of
+    the test split; ``max_steps`` bounds the generations per item.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["react"] = "react"
+    passage: str
+    max_steps: int = Field(default=6, ge=1)
+
+
 class TaskConfig(BaseModel):
     """One task: dataset + prompt + request type + metrics."""
 
@@ -95,6 +123,17 @@ class TaskConfig(BaseModel):
     # and efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
     perturbations: PerturbationConfig | None = None
     efficiency: bool = False
+    # Generated code run in the sandbox (harness.tasks.execute's table): ``unit_tests``
+    # (HumanEval: the completion passes the doc's tests or not), ``pal`` (the program's
+    # printed result is the answer). Every run's status and error is stored with the sample.
+    execute: str | None = None
+    # Sampling-based answers: ``majority`` votes over the ``repeats`` answers
+    # (self-consistency); the prediction is the most frequent one, the agreement rate its share.
+    vote: Literal["majority"] | None = None
+    # Retrieval-augmented prompts (RAG): see RetrieveConfig.
+    retrieve: RetrieveConfig | None = None
+    # An agent loop instead of one generation per item: see AgentConfig.
+    agent: AgentConfig | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -130,10 +169,14 @@ _LATER_KEYS = (
     "repeats",
     "perturbations",
     "efficiency",
+    "execute",
+    "vote",
+    "retrieve",
+    "agent",
 )
 
 
-_LATER_DATASET_KEYS = ("header", "records", "document_start", "explode", "keep")
+_LATER_DATASET_KEYS = ("header", "records", "document_start", "explode", "keep", "package")
 
 
 def _drop_defaults(data: dict[str, Any], model: type[BaseModel], keys: tuple[str, ...]) -> None:

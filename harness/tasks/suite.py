@@ -29,6 +29,15 @@ class AggregateSpec(BaseModel):
     group_by: str | None = None
 
 
+class TaskFileRef(BaseModel):
+    """A task file of which the suite takes only some tasks (four of BBH's 27 for PAL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    only: list[str]
+
+
 class SuiteConfig(BaseModel):
     """The top level of a suite file."""
 
@@ -36,7 +45,7 @@ class SuiteConfig(BaseModel):
 
     suite: str
     description: str = ""
-    tasks: list[str]
+    tasks: list[str | TaskFileRef]
     aggregate: list[AggregateSpec] = Field(default_factory=list)
 
 
@@ -121,14 +130,25 @@ def load_suite(name_or_path: str) -> Suite:
         ) from None
     digest = hashlib.sha256(path.read_bytes())
     tasks: list[TaskConfig] = []
-    for ref in config.tasks:
+    for entry in config.tasks:
+        ref = entry if isinstance(entry, str) else entry.file
         task_file = (path.parent / ref).resolve()
         if not task_file.is_file():
             raise HarnessError(
                 f"{path}: task file '{ref}' not found (looked at {task_file}); fix the path"
             )
         digest.update(task_file.read_bytes())
-        tasks.extend(expand_task_file(_read_yaml(task_file), where=str(task_file)))
+        defined = expand_task_file(_read_yaml(task_file), where=str(task_file))
+        if isinstance(entry, TaskFileRef):
+            names = [t.task for t in defined]
+            unknown = [n for n in entry.only if n not in names]
+            if unknown:
+                raise HarnessError(
+                    f"{path}: task '{unknown[0]}' is not defined in {ref}"
+                    f"{did_you_mean(unknown[0], names)}; fix 'only'"
+                )
+            defined = [t for t in defined if t.task in entry.only]
+        tasks.extend(defined)
     names = [t.task for t in tasks]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

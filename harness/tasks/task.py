@@ -33,14 +33,19 @@ from harness.metrics import get_metric
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.answer_filter import extract_answer
 from harness.tasks.config import TaskConfig
+from harness.tasks.execute import get_executor, run_generations
 from harness.tasks.fewshot import pick_fewshot
 from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
+from harness.tasks.react import Generate, Trajectory, run_react
+from harness.tasks.react_tools import ReactTools
+from harness.tasks.retrieval import PassageIndex, passage_index
 from harness.tasks.subset import first_n, stratified_sample
 from harness.tasks.templates import render
+from harness.tasks.vote import majority
 
 PromptFormatter = Callable[[str], str]
 Request = LoglikelihoodRequest | RollingRequest | GenerationRequest
-Result = LoglikelihoodResult | RollingResult | GenerationResult
+Result = LoglikelihoodResult | RollingResult | GenerationResult | Trajectory
 
 
 def _identity(prompt: str) -> str:
@@ -66,6 +71,9 @@ class TaskItem:
     attributes: tuple[tuple[str, str], ...] = ()  # doc_to_attributes, rendered
     # HELM's perturbed copies; their requests follow the original's in ``requests``.
     perturbed: tuple[PerturbedPrompt, ...] = ()
+    # ``retrieve``: corpus positions of the passages in the prompt, best first, and the gold's
+    retrieved: tuple[int, ...] | None = None
+    gold_passage: int | None = None
 
 
 class Task:
@@ -85,6 +93,9 @@ class Task:
         self.name = config.task
         self.metrics = [get_metric_for(config, name) for name in config.metric_list]
         self.generation_config: GenerationConfig | None = None
+        self.executor = (
+            None if config.execute is None else get_executor(config.execute, task=self.name)
+        )
         if config.output_type == "generate_until":
             values = {**config.generation_kwargs, **(generation_overrides or {})}
             self.generation_config = make_generation_config(
@@ -116,6 +127,14 @@ class Task:
                 hashes.append(fewshot.data_hash)
         self.data_hash = hashes[0] if len(hashes) == 1 else content_hash(hashes)
         self.task_hash = config.content_hash()
+        self.corpus: PassageIndex | None = None
+        self._doc_passages: list[str] = []
+        searched = config.retrieve or config.agent  # both search the test split's passages
+        if searched is not None:
+            corpus_template = searched.passage
+            where = f"task '{self.name}': passage"
+            self._doc_passages = [render(corpus_template, d, where=where) for d in self.docs]
+            self.corpus = passage_index(tuple(self._doc_passages))
 
     # -- prompts ------------------------------------------------------------------------
 
@@ -167,7 +186,8 @@ class Task:
                 text + cfg.target_delimiter + self._fewshot_target(shot) + cfg.fewshot_delimiter
             )
         prefix = "".join(parts)
-        prompt = self._prompt(prefix, doc, formatter)
+        retrieved, gold_passage, prompt_doc = self._retrieve(doc_id, doc)
+        prompt = self._prompt(prefix, prompt_doc, formatter)
 
         choices: tuple[str, ...] | None = None
         gold: int | None = None
@@ -226,7 +246,20 @@ class Task:
             if cfg.doc_to_group is None
             else render(cfg.doc_to_group, doc, where=f"{where}: doc_to_group"),
             perturbed=perturbed,
+            retrieved=retrieved,
+            gold_passage=gold_passage,
         )
+
+    def _retrieve(self, doc_id: int, doc: Doc) -> tuple[tuple[int, ...] | None, int | None, Doc]:
+        """``retrieve``: the top-k passages for the doc's query, its gold passage, and the doc
+        the prompt is rendered from (with ``retrieved``, the passages' texts, best first)."""
+        spec = self.config.retrieve
+        if spec is None or self.corpus is None:
+            return None, None, doc
+        query = render(spec.query, doc, where=f"task '{self.name}': retrieve.query")
+        found = tuple(self.corpus.search(query, spec.k))
+        gold = self.corpus.position(self._doc_passages[doc_id])
+        return found, gold, {**doc, "retrieved": [self.corpus.passages[i] for i in found]}
 
     def _prompt(
         self, prefix: str, doc: Doc, formatter: PromptFormatter, *, perturbed: bool = False
@@ -300,6 +333,26 @@ class Task:
             "fix doc_to_target"
         )
 
+    # -- agents -------------------------------------------------------------------------
+
+    def run_agent(
+        self,
+        items: Sequence[TaskItem],
+        generate: Generate,
+        on_done: Callable[[int], None] = lambda _: None,
+    ) -> list[list[Result]]:
+        """An ``agent`` task's trajectories, one per item, each the item's only result."""
+        spec, corpus = self.config.agent, self.corpus
+        assert spec is not None and corpus is not None, "run_agent needs a task with agent:"
+        trajectories = run_react(
+            [item.prompt for item in items],
+            generate,
+            lambda: ReactTools(corpus),
+            spec.max_steps,
+            on_done,
+        )
+        return [[t] for t in trajectories]
+
     # -- outcomes -----------------------------------------------------------------------
 
     def outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
@@ -322,26 +375,20 @@ class Task:
                 gold_value=item.gold_value,
                 group=item.group,
                 attributes=dict(item.attributes),
+                retrieved=item.retrieved,
+                gold_passage=item.gold_passage,
+            )
+        if self.config.agent is not None:
+            (trajectory,) = results
+            assert isinstance(trajectory, Trajectory)
+            return ItemOutcome(
+                prediction=trajectory.prediction,
+                raw_prediction=trajectory.answer,
+                references=item.references,
+                steps=trajectory.steps,
             )
         if self.config.output_type == "generate_until":
-            generated, *repeated = results
-            assert isinstance(generated, GenerationResult)
-            answer_filter = self.config.filter
-            texts = [r.text for r in results if isinstance(r, GenerationResult)]
-            return ItemOutcome(
-                prediction=generated.text
-                if answer_filter is None
-                else extract_answer(generated.text, answer_filter),
-                raw_prediction=None if answer_filter is None else generated.text,
-                references=item.references,
-                false_references=item.false_references or None,
-                group=item.group,
-                predictions=None
-                if not repeated
-                else tuple(
-                    t if answer_filter is None else extract_answer(t, answer_filter) for t in texts
-                ),
-            )
+            return self._generation_outcome(item, results)
         (rolled,) = results
         assert isinstance(rolled, RollingResult)
         units_template = self.config.rolling_units
@@ -357,6 +404,33 @@ class Task:
             n_tokens=rolled.n_tokens,
             n_bytes=n_bytes,
             n_words=len(re.split(r"\s+", units_text)),
+        )
+
+    def _generation_outcome(self, item: TaskItem, results: Sequence[Result]) -> ItemOutcome:
+        """Generated answers: filtered, or run as programs, then (with ``vote``) voted on."""
+        answer_filter = self.config.filter
+        texts = [r.text for r in results if isinstance(r, GenerationResult)]
+        answers = (
+            texts if answer_filter is None else [extract_answer(t, answer_filter) for t in texts]
+        )
+        programs = None
+        if self.executor is not None:
+            programs = tuple(run_generations(self.executor, answers, item.doc))
+            answers = [p.answer for p in programs]
+        prediction, agreement = answers[0], None
+        if self.config.vote == "majority":
+            prediction, agreement = majority(answers)
+        return ItemOutcome(
+            prediction=prediction,
+            raw_prediction=None if answer_filter is None else texts[0],
+            references=item.references,
+            false_references=item.false_references or None,
+            group=item.group,
+            predictions=None if len(texts) == 1 else tuple(answers),
+            programs=programs,
+            agreement=agreement,
+            retrieved=item.retrieved,
+            gold_passage=item.gold_passage,
         )
 
 

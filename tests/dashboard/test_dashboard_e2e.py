@@ -111,3 +111,24 @@ def test_a_run_evaluated_into_postgresql_shows_on_the_dashboard_over_the_same_ur
         browser.goto(url)
         text = browser.wait_for_text(["Leaderboard", "tiny-random-llam", "toy acc"])
     assert "tiny-random-llam" in text and "toy acc" in text  # the name may be cut to fit
+
+
+def test_the_samples_page_shows_a_stored_react_trajectory_in_chromium(
+    react_store: Path, tmp_path: Path
+) -> None:
+    from harness.store import GenerationOutputs, open_store
+
+    with open_store(react_store) as store:
+        (run,) = store.list_runs()
+        (sample,) = store.get_samples(run.run_id, "react_boolq")
+    assert isinstance(sample.outputs, GenerationOutputs) and sample.outputs.steps
+    last = sample.outputs.steps[-1]
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    with _dashboard(str(react_store), tmp_path) as url, Browser(profile) as browser:
+        browser.goto(f"{url}/samples")
+        needles = ["Trajectory", "observation", last.observation[:40]]
+        text = browser.wait_for_text(needles)
+        browser.screenshot(tmp_path / "trajectory.png")
+    for needle in needles:
+        assert needle in text

@@ -150,6 +150,22 @@ def test_samples_lists_exactly_the_items_that_flipped(
     assert counts["correct→wrong"] + counts["wrong→correct"] == len(expected)
 
 
+def test_samples_show_a_react_trajectory_step_by_step(
+    react_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HARNESS_STORE", str(react_store))
+    app = _page(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run(), "samples")
+    with open_store(react_store) as store:
+        (run,) = store.list_runs()
+        (sample,) = store.get_samples(run.run_id, "react_boolq")
+    steps = sample.outputs.steps  # type: ignore[union-attr]
+    assert steps
+    shown = app.table[0].value
+    assert list(shown.columns) == ["thought", "action", "observation"]
+    assert list(shown["observation"]) == [s.observation for s in steps]
+    assert f"**Trajectory** ({len(steps)} steps)" in [m.value for m in app.markdown]
+
+
 def test_samples_show_per_choice_probabilities(app: AppTest) -> None:
     _page(app, "samples")
     app.selectbox(key="task").select("toy_mc").run()
