@@ -95,6 +95,9 @@ class TaskConfig(BaseModel):
     # and efficiency numbers (time per request, tokens in/out, memory) stored as task scores.
     perturbations: PerturbationConfig | None = None
     efficiency: bool = False
+    # A task read from an lm-eval task file (harness.tasks.lm_eval_task): its merged config
+    # as JSON, functions named by source hash, so the content hash covers all of it.
+    lm_eval: dict[str, Any] | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -130,6 +133,7 @@ _LATER_KEYS = (
     "repeats",
     "perturbations",
     "efficiency",
+    "lm_eval",
 )
 
 
