@@ -29,15 +29,21 @@ def suite_aggregates(
     by_name: dict[str, list[MetricResult]] = {}
     done: set[tuple[str, str]] = set()
     for spec in specs:
-        members = [(t, s) for t, s in scored if any(r.name == spec.metric for r in s.results)]
+        members = [
+            (t, s)
+            for t, s in scored
+            if any(r.name == spec.metric for r in s.results)
+            and (spec.tasks is None or t.name in spec.tasks)
+        ]
         if not members:
             continue
-        groups: list[tuple[str, list[tuple[Task, TaskScores]]]] = [(suite_name, members)]
+        base = spec.name or suite_name
+        groups: list[tuple[str, list[tuple[Task, TaskScores]]]] = [(base, members)]
         if spec.group_by is not None:
             values = sorted({t.config.params[spec.group_by] for t, _ in members})
             groups += [
                 (
-                    f"{suite_name}/{v}",
+                    f"{base}/{v}",
                     [(t, s) for t, s in members if t.config.params[spec.group_by] == v],
                 )
                 for v in values
