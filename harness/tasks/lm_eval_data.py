@@ -156,7 +156,9 @@ def load_lm_eval_dataset(
     )
 
 
-def _hub_row(doc: dict[str, Any], index: int, fields: dict[str, str], *, task: str) -> dict[str, Any]:
+def _hub_row(
+    doc: dict[str, Any], index: int, fields: dict[str, str], *, task: str
+) -> dict[str, Any]:
     values = {**doc, "index": index}
     return {
         name: evaluate(expression, values, where=f"task '{task}': data map field '{name}'")

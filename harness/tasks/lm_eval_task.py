@@ -290,9 +290,7 @@ class LmEvalTask(Task):
             return text
         if callable(spec):
             return self._call(spec, "doc_to_target", doc)
-        raise HarnessError(
-            f"{self.where}: doc_to_target must be a field, a template or a function"
-        )
+        raise HarnessError(f"{self.where}: doc_to_target must be a field, a template or a function")
 
     def doc_to_choice(self, doc: Doc, spec: Any = None) -> list[str]:
         spec = self.raw.get("doc_to_choice") if spec is None else spec
@@ -352,7 +350,9 @@ class LmEvalTask(Task):
         description = raw.get("description") or ""
         if description:
             description = (
-                doc[description] if description in doc else self._template(description, doc, "description")
+                doc[description]
+                if description in doc
+                else self._template(description, doc, "description")
             )
         parts = [str(description)]
         fs = self.fewshot
@@ -363,7 +363,11 @@ class LmEvalTask(Task):
             if self.multiple_input:
                 assert choices is not None
                 question, choices = choices[question], None
-            parts.append(self._qa_turn(question, choices, answer, fs["target_delimiter"], fs["fewshot_delimiter"]))
+            parts.append(
+                self._qa_turn(
+                    question, choices, answer, fs["target_delimiter"], fs["fewshot_delimiter"]
+                )
+            )
         prefix = "".join(parts)
         question = self.doc_to_text(doc)
         requests: tuple[Request, ...]
@@ -396,7 +400,13 @@ class LmEvalTask(Task):
             doc_hash=content_hash(doc),
             prompt=prompt,
             prompt_hash=content_hash(
-                [[getattr(r, "context", None) or getattr(r, "prompt", ""), getattr(r, "continuation", "")] for r in requests]
+                [
+                    [
+                        getattr(r, "context", None) or getattr(r, "prompt", ""),
+                        getattr(r, "continuation", ""),
+                    ]
+                    for r in requests
+                ]
             ),
             requests=requests,
             choices=choices_out,
@@ -405,7 +415,12 @@ class LmEvalTask(Task):
         )
 
     def _qa_turn(
-        self, question: Any, choices: list[str] | None, answer: Any, target_delim: str, fewshot_delim: str
+        self,
+        question: Any,
+        choices: list[str] | None,
+        answer: Any,
+        target_delim: str,
+        fewshot_delim: str,
     ) -> str:
         """One few-shot exemplar as lm-eval's ``build_qa_turn`` renders it as plain text."""
         text = self._as_text(question, "few-shot doc_to_text")
@@ -417,11 +432,18 @@ class LmEvalTask(Task):
             answer_text = answer[0]
         else:
             answer_text = answer
-        return text + target_delim + self._as_text(answer_text, "few-shot doc_to_target") + fewshot_delim
+        return (
+            text
+            + target_delim
+            + self._as_text(answer_text, "few-shot doc_to_target")
+            + fewshot_delim
+        )
 
     def _as_text(self, value: Any, key: str) -> str:
         if not isinstance(value, str):
-            raise HarnessError(f"{self.where}: {key} gave {type(value).__name__} {value!r}, not text")
+            raise HarnessError(
+                f"{self.where}: {key} gave {type(value).__name__} {value!r}, not text"
+            )
         return value
 
     def _gold_index(self, gold: Any, labels: Sequence[str], doc_id: int) -> int:
@@ -491,7 +513,7 @@ class LmEvalTask(Task):
                 f"{self.where}: filter_list has {len(names)} pipelines ({', '.join(map(str, names))}); "
                 "only one pipeline per task is supported, copy the task once per pipeline"
             )
-        steps = []
+        steps: list[Callable[[], Any]] = []
         for step in filter_list[0].get("filter", []):
             function = step["function"]
             if isinstance(function, TaskFunction):
@@ -500,7 +522,9 @@ class LmEvalTask(Task):
             try:
                 steps.append(partial(get_filter(function), **kwargs))
             except Exception as exc:  # lm-eval: KeyError for an unknown filter name
-                raise HarnessError(f"{self.where}: filter '{function}' is unknown ({exc})") from None
+                raise HarnessError(
+                    f"{self.where}: filter '{function}' is unknown ({exc})"
+                ) from None
         return steps
 
     def _metrics(self, metric_list: Any) -> list[Metric]:
@@ -512,7 +536,9 @@ class LmEvalTask(Task):
                 raise HarnessError(f"{self.where}: metric_list entry {entry!r} names no metric")
             aggregation = entry.get("aggregation")
             kwargs = {
-                k: v for k, v in entry.items() if k not in ("metric", "aggregation", "higher_is_better")
+                k: v
+                for k, v in entry.items()
+                if k not in ("metric", "aggregation", "higher_is_better")
             }
             metric = self._metric(name, aggregation, kwargs)
             if "higher_is_better" in entry:
@@ -552,7 +578,9 @@ class LmEvalTask(Task):
 
         function = get_aggregation(str(aggregation))
         if function is None:
-            raise HarnessError(f"{self.where}: metric '{name}': unknown aggregation {aggregation!r}")
+            raise HarnessError(
+                f"{self.where}: metric '{name}': unknown aggregation {aggregation!r}"
+            )
         return LmEvalLabelAggregate(name, True, function)
 
     def _task_config(self, generation: dict[str, Any]) -> TaskConfig:

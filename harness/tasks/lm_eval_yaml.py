@@ -56,7 +56,7 @@ def _load(path: Path, resolve: bool, seen: tuple[Path, ...]) -> dict[str, Any]:
         where = f"{seen[-1]}: included file" if seen else "lm-eval task file"
         raise HarnessError(f"{where} {path} does not exist; fix the include path")
     try:
-        raw = yaml.load(path.read_bytes(), Loader=_loader(path.parent, resolve))  # noqa: S506
+        raw = yaml.load(path.read_bytes(), Loader=_loader(path.parent, resolve))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

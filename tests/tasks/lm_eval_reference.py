@@ -23,7 +23,12 @@ def our_task(name: str, data_root: Path, *, shots: int | None = None, **kwargs: 
 
 
 def reference_task(
-    task: LmEvalTask, data_root: Path, tmp_path: Path, *, shots: int, overrides: dict[str, Any] | None = None
+    task: LmEvalTask,
+    data_root: Path,
+    tmp_path: Path,
+    *,
+    shots: int,
+    overrides: dict[str, Any] | None = None,
 ) -> Any:
     """lm-eval's ConfigurableTask for ``task``'s YAML over the rows our task read."""
     from lm_eval.api.task import ConfigurableTask
@@ -43,7 +48,9 @@ def reference_task(
         )
         if s is not None
     ]
-    available = set(load_data_map().copy_for(raw["dataset_path"], raw.get("dataset_name")).dataset.splits)  # type: ignore[union-attr]
+    available = set(
+        load_data_map().copy_for(raw["dataset_path"], raw.get("dataset_name")).dataset.splits
+    )  # type: ignore[union-attr]
     splits = [s for s in splits if s in available]
     loaded = load_lm_eval_dataset(
         raw["dataset_path"],

@@ -40,7 +40,12 @@ def _instances(reference_task, shots: int):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("name", "shots"), [("copa", 1), ("cb", 0), ("mmlu_anatomy", 2)])
 def test_multiple_choice_scores_equal_lm_eval(
-    name: str, shots: int, engines, shared_data: Path, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    name: str,
+    shots: int,
+    engines,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     backend, hflm = engines
@@ -57,7 +62,10 @@ def test_multiple_choice_scores_equal_lm_eval(
 
 
 def test_generation_with_regex_filter_equals_lm_eval(
-    engines, shared_data: Path, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    engines,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     backend, hflm = engines
@@ -68,7 +76,9 @@ def test_generation_with_regex_filter_equals_lm_eval(
     reference = reference_task(
         task, shared_data, tmp_path, shots=shots, overrides={"generation_kwargs": gen}
     )
-    assert [[(i.prompt,)] for i in items] == [[(a[0][0],)] for a in reference_requests(reference, N_DOCS, shots)]
+    assert [[(i.prompt,)] for i in items] == [
+        [(a[0][0],)] for a in reference_requests(reference, N_DOCS, shots)
+    ]
     results = backend.generate([r for i in items for r in i.requests])  # type: ignore[arg-type]
     scores = score_task("run", task, items, [[r] for r in results])
     instances = [inst for _, made in _instances(reference, shots) for inst in made]

@@ -83,7 +83,7 @@ def test_regex_filter_answers_equal_lm_eval_filters(shared_data: Path) -> None:
             RegexFilter(regex_pattern="(?<=the answer is )(.*)(?=.)").apply([[text]], [doc]),
             [doc],
         )
-        assert task.filter_answer([text], doc) == list(expected)[0]
+        assert task.filter_answer([text], doc) == next(iter(expected))
 
 
 def test_two_filter_pipelines_are_refused_in_one_line(shared_data: Path) -> None:
