@@ -18,6 +18,11 @@ from harness.runner.scoring import score_task
 N_DOCS = 3
 
 
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+
+
 @pytest.fixture(scope="module")
 def engines(tiny_model):  # type: ignore[no-untyped-def]
     from lm_eval.models.huggingface import HFLM
@@ -44,10 +49,8 @@ def test_multiple_choice_scores_equal_lm_eval(
     shots: int,
     engines,
     shared_data: Path,
-    tmp_path: Path,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     backend, hflm = engines
     task = our_task(name, shared_data, shots=shots)
     items = task.build_items(N_DOCS)
@@ -64,10 +67,8 @@ def test_multiple_choice_scores_equal_lm_eval(
 def test_generation_with_regex_filter_equals_lm_eval(
     engines,
     shared_data: Path,
-    tmp_path: Path,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     backend, hflm = engines
     name, shots, tokens = "bbh_cot_fewshot_boolean_expressions", 1, 12
     task = our_task(name, shared_data, shots=shots, generation_overrides={"max_new_tokens": tokens})
