@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.cli import store_cmd
 
     store_cmd.add_parsers(commands, DEFAULT_STORE)
+
+    from harness.cli import import_cmd
+
+    import_cmd.add_parsers(commands, DEFAULT_STORE)
     commands.add_parser("suites", help="list suites")
     tasks = commands.add_parser("tasks", help="list the tasks of a suite")
     tasks.add_argument("suite")
@@ -300,6 +304,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return lifecycle.run(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "import":
+        from harness.cli import import_cmd
+
+        return import_cmd.run(args)
     if args.command == "store":
         from harness.cli import store_cmd
 
