@@ -61,7 +61,7 @@ def _average(metric: str, group: Sequence[tuple[Task, TaskScores]]) -> list[Metr
     macro = macro_average(task_results)
     results = [
         MetricResult(
-            name=metric + MACRO_SUFFIX,
+            name=_macro_name(metric),
             value=macro.value,
             stderr=macro.stderr,
             ci_low=None,
@@ -82,3 +82,10 @@ def _average(metric: str, group: Sequence[tuple[Task, TaskScores]]) -> list[Metr
         )
         results.insert(0, micro)
     return results
+
+
+def _macro_name(metric: str) -> str:
+    """``acc_macro``; for an lm-eval filter's metric the suffix goes on the metric, not on the
+    filter's name (``exact_match_macro,strict-match``), so exports split it as lm-eval would."""
+    name, sep, filter_name = metric.partition(",")
+    return f"{name}{MACRO_SUFFIX}{sep}{filter_name}"

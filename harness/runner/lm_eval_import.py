@@ -31,6 +31,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.hashing import content_hash
+from harness.metrics.lm_eval_metrics import NO_FILTER, filtered_metric_name
 from harness.store import (
     GenerationOutputs,
     ModelRecord,
@@ -43,7 +44,6 @@ from harness.store import (
     new_run_id,
 )
 
-NO_FILTER = "none"  # lm-eval's name for "no filter pipeline"
 _SECRET_ARG = re.compile(r"key|token|secret|password|auth", re.IGNORECASE)
 _SAMPLES_FILE = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$")
 
@@ -66,11 +66,6 @@ def metric_name(key: str) -> tuple[str, str] | None:
     if not sep or metric.endswith("_stderr") or metric == "alias":
         return None
     return metric, filter_name
-
-
-def stored_metric(metric: str, filter_name: str) -> str:
-    """The metric's name in our store: ``acc`` for lm-eval's ``acc,none``."""
-    return metric if filter_name == NO_FILTER else f"{metric},{filter_name}"
 
 
 def read_lm_eval_results(
@@ -340,7 +335,7 @@ def _scores(
                 run_id=run_id,
                 scope=scope,  # type: ignore[arg-type]
                 name=name,
-                metric=stored_metric(metric, filter_name),
+                metric=filtered_metric_name(metric, filter_name),
                 value=float(value),
                 stderr=float(stderr) if isinstance(stderr, int | float) else None,
                 ci_low=None,
@@ -412,8 +407,8 @@ def _samples(
             for metric in line.get("metrics") or []:
                 value = line.get(metric)
                 if isinstance(value, int | float) and not isinstance(value, bool):
-                    metrics[stored_metric(metric, str(line.get("filter", NO_FILTER)))] = float(
-                        value
+                    metrics[filtered_metric_name(metric, str(line.get("filter", NO_FILTER)))] = (
+                        float(value)
                     )
         arguments = _arguments(first["arguments"])
         samples.append(

@@ -13,6 +13,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.hashing import content_hash
+from harness.metrics.lm_eval_metrics import NO_FILTER, filtered_metric_name
 from harness.tasks.lm_eval_data import load_data_map
 from harness.tasks.lm_eval_index import lm_eval_tasks_dir, select_lm_eval_tasks
 from harness.tasks.lm_eval_task import LmEvalTask
@@ -45,10 +46,16 @@ def load_lm_eval_suite(
         for source in selection.tasks
     ]
     aggregates = [
-        AggregateSpec(metric=str(spec["metric"]), name=group.name, tasks=list(group.tasks))
+        AggregateSpec(
+            metric=filtered_metric_name(str(spec["metric"]), str(filter_name)),
+            name=group.name,
+            tasks=list(group.tasks),
+        )
         for group in selection.groups
         for spec in group.aggregates
         if "metric" in spec
+        # lm-eval aggregates one filter pipeline's scores (``filter_list``: a name or names)
+        for filter_name in _as_list(spec.get("filter_list", NO_FILTER))
     ]
     config = SuiteConfig(
         suite="lm-eval:" + ",".join(names),
@@ -65,3 +72,7 @@ def load_lm_eval_suite(
         ),
     )
     return suite, tasks
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

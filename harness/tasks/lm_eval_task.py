@@ -35,7 +35,12 @@ from harness.errors import HarnessError, did_you_mean
 from harness.hashing import content_hash
 from harness.metrics import get_metric
 from harness.metrics.base import Metric
-from harness.metrics.lm_eval_metrics import LmEvalExactMatch, LmEvalLabelAggregate
+from harness.metrics.lm_eval_metrics import (
+    NO_FILTER,
+    FilteredMetric,
+    LmEvalExactMatch,
+    LmEvalLabelAggregate,
+)
 from harness.metrics.outcome import ItemOutcome
 from harness.tasks.config import FewshotConfig, TaskConfig
 from harness.tasks.lm_eval_data import DataMap, load_lm_eval_dataset
@@ -153,7 +158,8 @@ class LmEvalTask(Task):
         self.num_fewshot: int = int(shots or 0)
         self.fewshot_seed = fewshot_seed
         self.repeats = int(raw.get("repeats", 1))
-        self.filters = self._filters(raw.get("filter_list"))
+        # lm-eval's filter_list: named pipelines, each turning the generations into an answer
+        self.pipelines = self._pipelines(raw.get("filter_list"))
         self.generation_config = None
         gen_values: dict[str, Any] = {}
         if output_type == "generate_until":
@@ -477,17 +483,24 @@ class LmEvalTask(Task):
                 gold=item.gold,
             )
         texts = [r.text for r in results if isinstance(r, GenerationResult)]
+        answers = {
+            name: self.filter_answer(texts, item.doc, steps) for name, steps in self.pipelines
+        }
         return ItemOutcome(
-            prediction=self.filter_answer(texts, item.doc),
+            prediction=next(iter(answers.values())),
+            filtered=answers,
             raw_prediction=texts[0],
             references=item.references,
             predictions=tuple(texts) if len(texts) > 1 else None,
         )
 
-    def filter_answer(self, texts: list[str], doc: Doc) -> str:
-        """The answer lm-eval's filter pipeline makes of an item's generations."""
+    def filter_answer(
+        self, texts: list[str], doc: Doc, steps: Sequence[Callable[[], Any]] | None = None
+    ) -> str:
+        """The answer one lm-eval filter pipeline (by default the first) makes of an item's
+        generations."""
         responses: Any = [list(texts)]
-        for make_filter in self.filters:
+        for make_filter in self.pipelines[0][1] if steps is None else steps:
             responses = list(make_filter().apply(responses, [doc]))
         (answer,) = responses
         if not isinstance(answer, str):
@@ -499,33 +512,42 @@ class LmEvalTask(Task):
 
     # -- config ---------------------------------------------------------------------------
 
-    def _filters(self, filter_list: Any) -> list[Callable[[], Any]]:
+    def _pipelines(self, filter_list: Any) -> list[tuple[str, list[Callable[[], Any]]]]:
+        """lm-eval's pipelines by name, in file order; none given is lm-eval's ``none``:
+        the first generation as it is."""
         from functools import partial
 
         import lm_eval.filters  # noqa: F401  (registers lm-eval's filters)
         from lm_eval.api.registry import get_filter
 
         if filter_list is None:
-            return [get_filter("take_first")]
-        if not isinstance(filter_list, list) or len(filter_list) != 1:
-            names = [f.get("name") for f in filter_list] if isinstance(filter_list, list) else []
+            return [(NO_FILTER, [get_filter("take_first")])]
+        if not isinstance(filter_list, list) or not filter_list:
             raise HarnessError(
-                f"{self.where}: filter_list has {len(names)} pipelines ({', '.join(map(str, names))}); "
-                "only one pipeline per task is supported, copy the task once per pipeline"
+                f"{self.where}: filter_list must be a list of pipelines "
+                "(- name: ..., filter: [...]); fix the task file"
             )
-        steps: list[Callable[[], Any]] = []
-        for step in filter_list[0].get("filter", []):
-            function = step["function"]
-            if isinstance(function, TaskFunction):
-                function = function.function
-            kwargs = {k: v for k, v in step.items() if k != "function"}
-            try:
-                steps.append(partial(get_filter(function), **kwargs))
-            except Exception as exc:  # lm-eval: KeyError for an unknown filter name
-                raise HarnessError(
-                    f"{self.where}: filter '{function}' is unknown ({exc})"
-                ) from None
-        return steps
+        pipelines: list[tuple[str, list[Callable[[], Any]]]] = []
+        for entry in filter_list:
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str) or not name:
+                raise HarnessError(f"{self.where}: filter_list entry {entry!r} has no name")
+            if name in (p[0] for p in pipelines):
+                raise HarnessError(f"{self.where}: filter_list names '{name}' twice")
+            steps: list[Callable[[], Any]] = []
+            for step in entry.get("filter", []):
+                function = step["function"]
+                if isinstance(function, TaskFunction):
+                    function = function.function
+                kwargs = {k: v for k, v in step.items() if k != "function"}
+                try:
+                    steps.append(partial(get_filter(function), **kwargs))
+                except Exception as exc:  # lm-eval: KeyError for an unknown filter name
+                    raise HarnessError(
+                        f"{self.where}: filter '{function}' is unknown ({exc})"
+                    ) from None
+            pipelines.append((name, steps))
+        return pipelines
 
     def _metrics(self, metric_list: Any) -> list[Metric]:
         entries = metric_list or [{"metric": m} for m in _MEAN_METRICS[self.output_type][:1]]
@@ -544,7 +566,10 @@ class LmEvalTask(Task):
             if "higher_is_better" in entry:
                 metric.higher_is_better = bool(entry["higher_is_better"])
             metrics.append(metric)
-        return metrics
+        if self.output_type != "generate_until" or [p[0] for p in self.pipelines] == [NO_FILTER]:
+            return metrics
+        # every metric on every pipeline's answers, named as lm-eval reports them
+        return [FilteredMetric(m, name) for name, _ in self.pipelines for m in metrics]
 
     def _metric(self, name: str, aggregation: Any, kwargs: dict[str, Any]) -> Metric:
         known = _MEAN_METRICS[self.output_type] + (

@@ -86,9 +86,26 @@ def test_regex_filter_answers_equal_lm_eval_filters(shared_data: Path) -> None:
         assert task.filter_answer([text], doc) == next(iter(expected))
 
 
-def test_two_filter_pipelines_are_refused_in_one_line(shared_data: Path) -> None:
-    with pytest.raises(HarnessError, match="filter_list has 2 pipelines"):
-        our_task("bbh_zeroshot_sports_understanding", shared_data)
+def test_two_filter_pipelines_name_each_metric_as_lm_eval_reports_it(shared_data: Path) -> None:
+    task = our_task("bbh_zeroshot_sports_understanding", shared_data)
+    assert [name for name, _ in task.pipelines] == ["strict-match", "flexible-extract"]
+    assert [m.name for m in task.metrics] == [
+        "exact_match,strict-match",
+        "exact_match,flexible-extract",
+    ]
+
+
+def test_a_group_aggregates_the_metric_of_the_filter_pipeline_it_names(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.tasks.lm_eval_suite import load_lm_eval_suite
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    suite, tasks = load_lm_eval_suite(["bbh_zeroshot"], data_root=shared_data)
+    assert len(tasks) == 27
+    assert [(a.name, a.metric) for a in suite.config.aggregate] == [
+        ("bbh_zeroshot", "exact_match,flexible-extract")
+    ]
 
 
 def test_group_expands_to_its_tasks_with_its_aggregates() -> None:
