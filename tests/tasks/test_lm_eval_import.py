@@ -190,3 +190,16 @@ def test_samples_missing_for_a_task_are_refused_by_name(
     assert main([*argv, "--store", str(tmp_path / "s.db")]) == 2
     assert "--log_samples" in capsys.readouterr().err
     assert not (tmp_path / "s.db").exists()
+
+
+def test_a_key_in_model_args_never_reaches_the_store(lm_eval_output: Path, tmp_path: Path) -> None:
+    written = json.loads(_results_file(lm_eval_output).read_text())
+    written["config"]["model_args"] = "base_url=http://h:8000/v1,api_key=sk-SECRET1,model=m"
+    results = tmp_path / "results_2026-01-01T00-00-00.json"
+    results.write_text(json.dumps(written))
+    run_id = _import(results, tmp_path / "s.db")
+    with open_store(tmp_path / "s.db") as store:
+        run = store.get_run(run_id)
+    assert run.config["model_args"] == "base_url=http://h:8000/v1,api_key=<redacted>,model=m"
+    for stored in tmp_path.glob("s.db*"):  # the database and any journal beside it
+        assert b"sk-SECRET1" not in stored.read_bytes()
