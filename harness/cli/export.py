@@ -17,13 +17,19 @@ def lm_eval_results(store: Store, run_id: str) -> dict[str, Any]:
     for score in store.get_scores(run.run_id):
         target = results if score.scope == "task" else groups
         entry = target.setdefault(score.name, {"alias": score.name})
-        entry[f"{score.metric},none"] = score.value
-        entry[f"{score.metric}_stderr,none"] = score.stderr if score.stderr is not None else "N/A"
+        # lm-eval's "metric,filter" keys: our "exact_match,strict-match" names its filter
+        metric, _, filter_name = score.metric.partition(",")
+        filter_name = filter_name or "none"
+        entry[f"{metric},{filter_name}"] = score.value
+        entry[f"{metric}_stderr,{filter_name}"] = (
+            score.stderr if score.stderr is not None else "N/A"
+        )
     return {
         "results": results,
         "groups": groups,
         "configs": {t.task: t.details.get("config", {}) for t in tasks},
-        "versions": {t.task: t.task_hash[:12] for t in tasks},
+        # an imported run keeps lm-eval's task versions; ours are the task's content hash
+        "versions": {t.task: t.details.get("lm_eval_version") or t.task_hash[:12] for t in tasks},
         "n-shot": {t.task: t.num_fewshot for t in tasks},
         "n-samples": {
             t.task: {"original": t.details.get("n_docs", t.n_items), "effective": t.n_items}

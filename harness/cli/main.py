@@ -56,6 +56,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated task names, tags or globs of the suite",
     )
     ev.add_argument(
+        "--lm-eval-tasks",
+        type=name_list,
+        default=None,
+        metavar="NAMES",
+        help="lm-eval task, group or tag names (e.g. boolq,arc_easy,mmlu), read from the "
+        "installed lm-eval's task files instead of --suite",
+    )
+    ev.add_argument(
+        "--lm-eval-include",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of your own lm-eval task files (repeatable)",
+    )
+    ev.add_argument(
+        "--lm-eval-data-map",
+        default=None,
+        metavar="FILE",
+        help="YAML mapping Hub dataset ids to local files under the data root "
+        "(adds to suites/lm_eval_data.yaml)",
+    )
+    ev.add_argument(
         "--limit",
         type=positive_int,
         default=None,
@@ -198,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     from harness.cli import store_cmd
 
     store_cmd.add_parsers(commands, DEFAULT_STORE)
+
+    from harness.cli import import_cmd
+
+    import_cmd.add_parsers(commands, DEFAULT_STORE)
     commands.add_parser("suites", help="list suites")
     tasks = commands.add_parser("tasks", help="list the tasks of a suite")
     tasks.add_argument("suite")
@@ -289,6 +315,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return lifecycle.run(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "import":
+        from harness.cli import import_cmd
+
+        return import_cmd.run(args)
     if args.command == "store":
         from harness.cli import store_cmd
 
@@ -338,7 +368,12 @@ def _check_eval_inputs(args: argparse.Namespace) -> None:
     from harness.tasks import load_suite
 
     check_store(args.store)
-    load_suite(args.suite).select(args.tasks)
+    if args.lm_eval_tasks:
+        from harness.tasks.lm_eval_index import select_lm_eval_tasks
+
+        select_lm_eval_tasks(args.lm_eval_tasks, [Path(p) for p in args.lm_eval_include])
+    else:
+        load_suite(args.suite).select(args.tasks)
     if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
         raise HarnessError(f"--data-dir {args.data_dir} is not a folder; pass the data root")
     if args.ray is None:  # under --ray the device is the replicas' machines', checked there
@@ -381,6 +416,9 @@ def _eval(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         ray=args.ray,
         replicas=args.replicas,
+        lm_eval_tasks=args.lm_eval_tasks,
+        lm_eval_include=args.lm_eval_include,
+        lm_eval_data_map=args.lm_eval_data_map,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_location) as store:

@@ -2,7 +2,8 @@
 
 ``acc`` compares raw loglikelihoods, which favours short choices. ``acc_norm`` divides by
 each choice's length in characters, exactly as lm-eval 0.4 does (``float(len(choice))`` on
-the choice strings, so the length includes a leading space such as the one in " A").
+``doc_to_choice``'s strings: the length of "A", not of the scored continuation " A"; tasks
+hand the choices over without the target delimiter).
 ``acc_bytes`` divides by the UTF-8 byte length instead; it equals ``acc_norm`` for ASCII
 choices and differs where multi-byte characters make byte and character counts diverge.
 Ties go to the first choice (numpy ``argmax``), as in lm-eval.

@@ -18,7 +18,9 @@ class ItemOutcome:
     # multiple choice (loglikelihood of each choice as continuation)
     choice_logprobs: tuple[float, ...] | None = None
     choice_is_greedy: tuple[bool, ...] | None = None
-    choices: tuple[str, ...] | None = None  # the continuation strings, as scored (e.g. " A")
+    # the choice strings without the target delimiter ("A", not the scored " A"): lm-eval's
+    # acc_norm / acc_bytes divide by their length
+    choices: tuple[str, ...] | None = None
     gold: int | None = None  # index of the correct choice
     gold_value: float | None = None  # a numeric gold (STS-B similarity), for correlations
     group: str | None = None  # items scored together (a MultiRC question, an AX-g pair)
@@ -27,6 +29,8 @@ class ItemOutcome:
     prediction: str | None = None
     references: tuple[str, ...] | None = None  # one or more references
     raw_prediction: str | None = None  # the generation before the task's answer filter
+    # lm-eval's filter_list: each named pipeline's answer (``prediction`` is the first one's)
+    filtered: Mapping[str, str] = field(default_factory=dict)
     false_references: tuple[str, ...] | None = None  # known-wrong answers (TruthfulQA)
     predictions: tuple[str, ...] | None = None  # every sample of a task with repeats > 1
     programs: tuple[ProgramRun, ...] | None = None  # sandbox runs of generated code, per sample

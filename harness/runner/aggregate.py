@@ -29,15 +29,21 @@ def suite_aggregates(
     by_name: dict[str, list[MetricResult]] = {}
     done: set[tuple[str, str]] = set()
     for spec in specs:
-        members = [(t, s) for t, s in scored if any(r.name == spec.metric for r in s.results)]
+        members = [
+            (t, s)
+            for t, s in scored
+            if any(r.name == spec.metric for r in s.results)
+            and (spec.tasks is None or t.name in spec.tasks)
+        ]
         if not members:
             continue
-        groups: list[tuple[str, list[tuple[Task, TaskScores]]]] = [(suite_name, members)]
+        base = spec.name or suite_name
+        groups: list[tuple[str, list[tuple[Task, TaskScores]]]] = [(base, members)]
         if spec.group_by is not None:
             values = sorted({t.config.params[spec.group_by] for t, _ in members})
             groups += [
                 (
-                    f"{suite_name}/{v}",
+                    f"{base}/{v}",
                     [(t, s) for t, s in members if t.config.params[spec.group_by] == v],
                 )
                 for v in values
@@ -55,7 +61,7 @@ def _average(metric: str, group: Sequence[tuple[Task, TaskScores]]) -> list[Metr
     macro = macro_average(task_results)
     results = [
         MetricResult(
-            name=metric + MACRO_SUFFIX,
+            name=_macro_name(metric),
             value=macro.value,
             stderr=macro.stderr,
             ci_low=None,
@@ -76,3 +82,10 @@ def _average(metric: str, group: Sequence[tuple[Task, TaskScores]]) -> list[Metr
         )
         results.insert(0, micro)
     return results
+
+
+def _macro_name(metric: str) -> str:
+    """``acc_macro``; for an lm-eval filter's metric the suffix goes on the metric, not on the
+    filter's name (``exact_match_macro,strict-match``), so exports split it as lm-eval would."""
+    name, sep, filter_name = metric.partition(",")
+    return f"{name}{MACRO_SUFFIX}{sep}{filter_name}"

@@ -87,6 +87,11 @@ class EvalOptions:
     # Data parallel: the backend run as ``replicas`` Ray actors (``auto`` or a head's address).
     ray: str | None = None
     replicas: int = 1
+    # lm-eval's own task files by name (instead of ``suite``), the user's task folders,
+    # and a data map from Hub dataset ids to local files (harness.tasks.lm_eval_data).
+    lm_eval_tasks: list[str] | None = None
+    lm_eval_include: list[str] = field(default_factory=list)
+    lm_eval_data_map: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,13 +136,8 @@ def run_eval(
             done.wall_time_s or 0.0,
             done.tokens_processed or 0,
         )
-    suite = load_suite(options.suite)
-    configs = suite.select(options.tasks)
     data_root = resolve_data_root(options.data_dir)
-    tasks = [
-        Task(c, data_root, num_fewshot=options.shots, generation_overrides=options.gen)
-        for c in configs
-    ]
+    suite, tasks = _suite_and_tasks(options, data_root)
     backend = open_backend(options, model)
     record = backend.model_record()
     if backend.served:  # a killed run must not pay for its answered requests twice
@@ -204,6 +204,41 @@ def run_eval(
             if total.tokens_processed is not None
             else tokens,
         )
+
+
+def _suite_and_tasks(options: EvalOptions, data_root: Path | None) -> tuple[Suite, list[Task]]:
+    """The suite to run and its tasks with their data loaded: ours, or lm-eval's task files."""
+    if options.lm_eval_tasks:
+        if options.tasks:
+            raise HarnessError(
+                "--tasks selects within a suite; with --lm-eval-tasks name the tasks there"
+            )
+        if options.chat:
+            raise HarnessError(
+                "--chat is not supported with --lm-eval-tasks yet (lm-eval builds chat prompts "
+                "its own way); drop --chat"
+            )
+        from harness.tasks.lm_eval_suite import load_lm_eval_suite
+
+        suite, lm_tasks = load_lm_eval_suite(
+            options.lm_eval_tasks,
+            include=options.lm_eval_include,
+            data_map=options.lm_eval_data_map,
+            data_root=data_root,
+            num_fewshot=options.shots,
+            generation_overrides=options.gen,
+        )
+        return suite, list(lm_tasks)
+    if options.lm_eval_include or options.lm_eval_data_map:
+        raise HarnessError(
+            "--lm-eval-include and --lm-eval-data-map apply to --lm-eval-tasks; add it"
+        )
+    suite = load_suite(options.suite)
+    configs = suite.select(options.tasks)
+    return suite, [
+        Task(c, data_root, num_fewshot=options.shots, generation_overrides=options.gen)
+        for c in configs
+    ]
 
 
 def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Backend:

@@ -134,6 +134,9 @@ class TaskConfig(BaseModel):
     retrieve: RetrieveConfig | None = None
     # An agent loop instead of one generation per item: see AgentConfig.
     agent: AgentConfig | None = None
+    # A task read from an lm-eval task file (harness.tasks.lm_eval_task): its merged config
+    # as JSON, functions named by source hash, so the content hash covers all of it.
+    lm_eval: dict[str, Any] | None = None
 
     @field_validator("metric_list", mode="before")
     @classmethod
@@ -173,6 +176,7 @@ _LATER_KEYS = (
     "vote",
     "retrieve",
     "agent",
+    "lm_eval",
 )
 
 

@@ -21,12 +21,18 @@ from harness.tasks.config import TaskConfig, expand_task_file
 
 
 class AggregateSpec(BaseModel):
-    """Average ``metric`` over the suite's tasks (micro and macro), and per ``group_by`` param."""
+    """Average ``metric`` over the suite's tasks (micro and macro), and per ``group_by`` param.
+
+    ``tasks`` limits the aggregate to those tasks and ``name`` names it (an lm-eval group);
+    by default it covers every task and carries the suite's name.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     metric: str
     group_by: str | None = None
+    name: str | None = None
+    tasks: list[str] | None = None
 
 
 class TaskFileRef(BaseModel):

@@ -370,7 +370,11 @@ class Task:
             return ItemOutcome(
                 choice_logprobs=tuple(r.logprob for r in lls),
                 choice_is_greedy=tuple(r.is_greedy for r in lls),
-                choices=item.choices,
+                # the choices without the target delimiter: lm-eval's acc_norm divides by
+                # len(" yes") minus the space (ConfigurableTask.process_results)
+                choices=None
+                if item.choices is None
+                else tuple(c[len(self.config.target_delimiter) :] for c in item.choices),
                 gold=item.gold,
                 gold_value=item.gold_value,
                 group=item.group,

@@ -42,3 +42,24 @@ def render(template: str, doc: dict[str, Any], *, where: str) -> str:
         raise HarnessError(
             f"{where}: template failed on a doc ({type(exc).__name__}: {exc}); fix the template"
         ) from None
+
+
+@functools.cache
+def _compile_expression(expression: str) -> Any:
+    return _environment().compile_expression(expression, undefined_to_none=False)
+
+
+def evaluate(expression: str, doc: dict[str, Any], *, where: str) -> Any:
+    """The value (not the text) of a Jinja expression over the doc's fields: ``label | int``."""
+    try:
+        return _compile_expression(expression)(**doc)
+    except jinja2.UndefinedError as exc:
+        raise HarnessError(
+            f"{where}: expression variable error ({exc.message}); the doc has fields: {', '.join(sorted(doc))}"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise HarnessError(f"{where}: expression syntax error ({exc.message}); fix it") from None
+    except Exception as exc:  # an expression that fails on this doc (a bad index)
+        raise HarnessError(
+            f"{where}: expression failed on a doc ({type(exc).__name__}: {exc}); fix it"
+        ) from None

@@ -59,7 +59,12 @@ CASES: dict[str, tuple[str, str, Callable[[dict[str, Any]], dict[str, Any]]]] = 
 }
 
 
-def lm_eval_task(yaml_name: str, docs: list[dict[str, Any]], tmp_path: Path) -> Any:
+def lm_eval_task(
+    yaml_name: str,
+    docs: list[dict[str, Any]],
+    tmp_path: Path,
+    overrides: dict[str, Any] | None = None,
+) -> Any:
     from lm_eval.api.task import ConfigurableTask
     from lm_eval.tasks._yaml_loader import load_yaml
 
@@ -69,4 +74,5 @@ def lm_eval_task(yaml_name: str, docs: list[dict[str, Any]], tmp_path: Path) -> 
     config = load_yaml(LM_EVAL_TASKS / yaml_name)
     files = {"train": str(data), "validation": str(data)}
     config.update(dataset_path="json", dataset_name=None, dataset_kwargs={"data_files": files})
+    config.update(overrides or {})
     return ConfigurableTask(config=config)
