@@ -4,6 +4,10 @@ Every recipe module reads top to bottom as: load the parent, build the examples,
 model, train, register. This class holds the steps they share, so the recipe modules keep
 only what makes each recipe different. It is generic in the recipe's config class
 (``RecipeSession[Config]``), so mypy checks each recipe's use of its own config.
+
+Under ``accelerate launch`` every process runs the recipe; the steps here that write (the
+run folder, the parent's root entry, the final weights and the registry) run on the main
+process, and the others wait for it and read what it wrote (:mod:`harness.training.distributed`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from harness.errors import HarnessError
 from harness.training.config import AnyRecipeConfig, config_dict, config_hash
+from harness.training.distributed import World, current_world
 from harness.training.run_dir import RunDir, prepare_run_dir
 from harness.training.sections import TrainSettings
 
@@ -57,10 +62,26 @@ class RecipeSession(Generic[ConfigT]):
     store: Location
     restart: bool = False
     callbacks: Sequence[Any] = field(default_factory=tuple)
+    world: World = field(default_factory=current_world)
 
     @property
     def name(self) -> str:
         return str(self.config.name)
+
+    @property
+    def batch(self) -> dict[str, int] | None:
+        """Examples per optimiser step: per device x processes x accumulation (None when the
+        recipe has no training loop)."""
+        settings = getattr(self.config, "train", None)
+        if not isinstance(settings, TrainSettings):
+            return None
+        per_device, accumulation = settings.batch_size, settings.grad_accum
+        return {
+            "per_device": per_device,
+            "processes": self.world.size,
+            "grad_accum": accumulation,
+            "effective": per_device * self.world.size * accumulation,
+        }
 
     @cached_property
     def values(self) -> dict[str, Any]:
@@ -71,10 +92,12 @@ class RecipeSession(Generic[ConfigT]):
         return config_hash(self.config)
 
     def finished(self) -> Variant | None:
-        """The variant this exact config already produced, if any; refuses a clashing name."""
+        """The variant this exact config already produced, if any; refuses a clashing name
+        and one trained by another number of processes (its effective batch differs)."""
         from harness.registry import find_variant
 
-        existing = find_variant(self.store, self.name)
+        with self.world.main_first():  # the main process may create the store; then the rest read
+            existing = find_variant(self.store, self.name)
         if existing is None or existing.name != self.name:
             return None
         if existing.config_hash != self.config_hash or existing.recipe != self.recipe:
@@ -84,12 +107,30 @@ class RecipeSession(Generic[ConfigT]):
             )
         if existing.path is None or not Path(existing.path).exists():
             return None  # registered but its files are gone: train it again
+        recorded = existing.details.get("batch", {}).get("processes", 1)
+        if self.batch is not None and recorded != self.world.size:
+            raise HarnessError(
+                f"variant '{self.name}' was trained by {recorded} process(es) and this launch "
+                f"has {self.world.size}, a different effective batch; pick another name with "
+                "--set name=NEW or pass --restart"
+            )
         return existing
 
     def run_dir(self) -> RunDir:
-        return prepare_run_dir(
-            self.name, self.recipe, self.values, self.config_hash, restart=self.restart
-        )
+        """The variant's folder, prepared by the main process (the others wait for it)."""
+        from harness.registry import variant_dir
+
+        with self.world.main_first():
+            if self.world.is_main:
+                return prepare_run_dir(
+                    self.name,
+                    self.recipe,
+                    self.values,
+                    self.config_hash,
+                    restart=self.restart,
+                    processes=self.world.size,
+                )
+        return RunDir(variant_dir(self.name))
 
     def seed_everything(self) -> None:
         """Seed python, numpy and torch before anything random (adapter init, model init)."""
@@ -101,7 +142,8 @@ class RecipeSession(Generic[ConfigT]):
         """The parent registered (as a root when it is a source model) and loaded."""
         from harness.registry import ensure_root, load_variant
 
-        parent = ensure_root(self.store, self.config.parent)
+        with self.world.main_first():  # the main process registers the root; the rest find it
+            parent = ensure_root(self.store, self.config.parent)
         return parent, load_variant(self.store, parent.variant_id)
 
     def fit(
@@ -140,7 +182,44 @@ class RecipeSession(Generic[ConfigT]):
         outcome: TrainingOutcome,
         details: dict[str, Any] | None = None,
     ) -> Variant:
-        """Save the final weights (a full model or a peft adapter), register, drop checkpoints."""
+        """Save the final weights (a full model or a peft adapter), register, drop checkpoints.
+
+        The main process does it all; every other process waits and returns what it registered.
+        """
+        from harness.registry import find_variant
+
+        if not self.world.is_main:
+            self.world.barrier()
+            registered = find_variant(self.store, self.name)
+            if registered is None:
+                raise HarnessError(f"the main process did not register '{self.name}'; see its error")
+            return registered
+        try:
+            return self._register(
+                kind=kind,
+                parent=parent,
+                model=model,
+                tokenizer=tokenizer,
+                run=run,
+                data_hash=data_hash,
+                outcome=outcome,
+                details=details,
+            )
+        finally:
+            self.world.barrier()
+
+    def _register(
+        self,
+        *,
+        kind: str,
+        parent: Variant | None,
+        model: Any,
+        tokenizer: Any,
+        run: RunDir,
+        data_hash: str,
+        outcome: TrainingOutcome,
+        details: dict[str, Any] | None,
+    ) -> Variant:
         from harness.registry import (
             count_parameters,
             hash_weights,
@@ -172,6 +251,7 @@ class RecipeSession(Generic[ConfigT]):
                 "training": outcome.curves,
                 "steps": outcome.steps,
                 "profile": self.profile,
+                **({"batch": self.batch} if self.batch is not None else {}),
                 **(details or {}),
             },
         )
