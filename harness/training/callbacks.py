@@ -65,9 +65,7 @@ class WallClock(TrainerCallback):
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if state.is_world_process_zero:  # the main process writes the run folder
-            self.record.write_text(
-                json.dumps({"seconds": self.seconds, "step": state.global_step})
-            )
+            self.record.write_text(json.dumps({"seconds": self.seconds, "step": state.global_step}))
 
 
 class StopAfterSave(TrainerCallback):

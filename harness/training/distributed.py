@@ -48,9 +48,7 @@ class World:
 
 def current_world() -> World:
     """The world this process was launched into, read from torchrun's environment."""
-    return World(
-        rank=int(os.environ.get("RANK", "0")), size=int(os.environ.get("WORLD_SIZE", "1"))
-    )
+    return World(rank=int(os.environ.get("RANK", "0")), size=int(os.environ.get("WORLD_SIZE", "1")))
 
 
 def launched() -> bool:

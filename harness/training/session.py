@@ -192,7 +192,9 @@ class RecipeSession(Generic[ConfigT]):
             self.world.barrier()
             registered = find_variant(self.store, self.name)
             if registered is None:
-                raise HarnessError(f"the main process did not register '{self.name}'; see its error")
+                raise HarnessError(
+                    f"the main process did not register '{self.name}'; see its error"
+                )
             return registered
         try:
             return self._register(
