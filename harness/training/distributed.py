@@ -13,7 +13,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,17 @@ class World:
         """Wait until every process gets here (nothing to wait for in a world of one)."""
         if self.distributed:
             _state().wait_for_everyone()
+
+    def from_main(self, value: T) -> T:
+        """The main process's ``value`` in every process (a picklable object)."""
+        if not self.distributed:
+            return value
+        from accelerate.utils import broadcast_object_list
+
+        _state()
+        box = [value]
+        broadcast_object_list(box, from_process=0)
+        return box[0]
 
     @contextmanager
     def main_first(self) -> Iterator[None]:

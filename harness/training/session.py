@@ -184,31 +184,32 @@ class RecipeSession(Generic[ConfigT]):
     ) -> Variant:
         """Save the final weights (a full model or a peft adapter), register, drop checkpoints.
 
-        The main process does it all; every other process waits and returns what it registered.
+        The main process does it all; every other process waits and returns what it
+        registered (found by id: identical weights register as the variant that has them).
         """
         from harness.registry import find_variant
 
-        if not self.world.is_main:
-            self.world.barrier()
-            registered = find_variant(self.store, self.name)
-            if registered is None:
-                raise HarnessError(
-                    f"the main process did not register '{self.name}'; see its error"
-                )
-            return registered
+        stored: Variant | None = None
         try:
-            return self._register(
-                kind=kind,
-                parent=parent,
-                model=model,
-                tokenizer=tokenizer,
-                run=run,
-                data_hash=data_hash,
-                outcome=outcome,
-                details=details,
-            )
-        finally:
-            self.world.barrier()
+            if self.world.is_main:
+                stored = self._register(
+                    kind=kind,
+                    parent=parent,
+                    model=model,
+                    tokenizer=tokenizer,
+                    run=run,
+                    data_hash=data_hash,
+                    outcome=outcome,
+                    details=details,
+                )
+        finally:  # also when the main process failed, so the others stop waiting
+            variant_id = self.world.from_main(stored.variant_id if stored else None)
+        if stored is not None:
+            return stored
+        registered = find_variant(self.store, variant_id) if variant_id else None
+        if registered is None:
+            raise HarnessError(f"the main process did not register '{self.name}'; see its error")
+        return registered
 
     def _register(
         self,
