@@ -107,8 +107,10 @@ class RecipeSession(Generic[ConfigT]):
             )
         if existing.path is None or not Path(existing.path).exists():
             return None  # registered but its files are gone: train it again
+        # Variants from before ``details["batch"]`` was recorded were trained by one process.
         recorded = existing.details.get("batch", {}).get("processes", 1)
-        if self.batch is not None and recorded != self.world.size:
+        trained = bool(existing.details.get("steps"))
+        if trained and self.batch is not None and recorded != self.world.size:
             raise HarnessError(
                 f"variant '{self.name}' was trained by {recorded} process(es) and this launch "
                 f"has {self.world.size}, a different effective batch; pick another name with "
@@ -187,21 +189,51 @@ class RecipeSession(Generic[ConfigT]):
         The main process does it all; every other process waits and returns what it
         registered (found by id: identical weights register as the variant that has them).
         """
-        from harness.registry import find_variant
+        from harness.registry import (
+            count_parameters,
+            find_variant,
+            hash_weights,
+            new_variant,
+            register_variant,
+        )
+        from harness.registry.weights import is_peft_model
 
         stored: Variant | None = None
         try:
             if self.world.is_main:
-                stored = self._register(
+                adapter = is_peft_model(model)
+                path = run.root / ("adapter" if adapter else "model")
+                model.save_pretrained(str(path))
+                if not adapter:
+                    tokenizer.save_pretrained(str(path))
+                total, trainable = count_parameters(model)
+                variant = new_variant(
+                    name=self.name,
                     kind=kind,
-                    parent=parent,
-                    model=model,
-                    tokenizer=tokenizer,
-                    run=run,
+                    parent_id=parent.variant_id if parent is not None else None,
+                    path=path,
+                    recipe=self.recipe,
+                    config=self.values,
                     data_hash=data_hash,
-                    outcome=outcome,
-                    details=details,
+                    weights_hash=hash_weights(model),
+                    total_params=total,
+                    trainable_params=trainable,
+                    training_seconds=round(outcome.seconds, 3),
+                    final_losses=outcome.final_losses,
+                    details={
+                        "training": outcome.curves,
+                        "steps": outcome.steps,
+                        "profile": self.profile,
+                        **({"batch": self.batch} if self.batch and outcome.steps else {}),
+                        **(details or {}),
+                    },
                 )
+                if parent is None:
+                    # Trained from scratch: a root whose spec is its own folder, so it loads
+                    # like one.
+                    variant = dataclasses.replace(variant, spec=str(path))
+                stored = register_variant(self.store, variant)
+                run.discard_checkpoints()
         finally:  # also when the main process failed, so the others stop waiting
             variant_id = self.world.from_main(stored.variant_id if stored else None)
         if stored is not None:
@@ -210,57 +242,3 @@ class RecipeSession(Generic[ConfigT]):
         if registered is None:
             raise HarnessError(f"the main process did not register '{self.name}'; see its error")
         return registered
-
-    def _register(
-        self,
-        *,
-        kind: str,
-        parent: Variant | None,
-        model: Any,
-        tokenizer: Any,
-        run: RunDir,
-        data_hash: str,
-        outcome: TrainingOutcome,
-        details: dict[str, Any] | None,
-    ) -> Variant:
-        from harness.registry import (
-            count_parameters,
-            hash_weights,
-            new_variant,
-            register_variant,
-        )
-        from harness.registry.weights import is_peft_model
-
-        adapter = is_peft_model(model)
-        path = run.root / ("adapter" if adapter else "model")
-        model.save_pretrained(str(path))
-        if not adapter:
-            tokenizer.save_pretrained(str(path))
-        total, trainable = count_parameters(model)
-        variant = new_variant(
-            name=self.name,
-            kind=kind,
-            parent_id=parent.variant_id if parent is not None else None,
-            path=path,
-            recipe=self.recipe,
-            config=self.values,
-            data_hash=data_hash,
-            weights_hash=hash_weights(model),
-            total_params=total,
-            trainable_params=trainable,
-            training_seconds=round(outcome.seconds, 3),
-            final_losses=outcome.final_losses,
-            details={
-                "training": outcome.curves,
-                "steps": outcome.steps,
-                "profile": self.profile,
-                **({"batch": self.batch} if self.batch is not None else {}),
-                **(details or {}),
-            },
-        )
-        if parent is None:
-            # Trained from scratch: a root whose spec is its own folder, so it loads like one.
-            variant = dataclasses.replace(variant, spec=str(path))
-        stored = register_variant(self.store, variant)
-        run.discard_checkpoints()
-        return stored

@@ -10,6 +10,7 @@ Each launch starts two Python processes, so the runs are kept to four steps.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from tiny_training import losses, train_tiny
+from tiny_training import losses, train_tiny, wait_for_pause
 
 from harness.errors import HarnessError
 from harness.registry import find_variant, list_variants
@@ -87,10 +88,8 @@ def kill_job(pid: int) -> None:
     except psutil.NoSuchProcess:
         return
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             process.send_signal(signal.SIGKILL)
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(processes, timeout=30)
 
 
@@ -146,14 +145,7 @@ def test_a_killed_two_process_run_resumes_under_two_processes_only(lab: Path) ->
     watchdog = threading.Timer(300.0, lambda: kill_job(trainer.pid))
     watchdog.start()
     try:
-        assert trainer.stderr is not None
-        seen = []
-        for line in trainer.stderr:
-            seen.append(line)
-            if f"harness-test: paused at {point}" in line:
-                break
-        else:
-            pytest.fail("training never paused:\n" + "".join(seen[-40:]))
+        wait_for_pause(trainer, point)
     finally:
         watchdog.cancel()
         kill_job(trainer.pid)
