@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from harness.cli.args import name_list, positive_int
 from harness.training.distributed import current_world
+from harness.training.launch import launched_store
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise HarnessError("--cpu applies to --processes N; add it, or drop --cpu")
     world = current_world()
+    args.store = launched_store(args.store)
     if not world.is_main:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (one report per launch, from rank 0)
     try:
@@ -170,6 +172,7 @@ def _launch(args: argparse.Namespace) -> tuple[int, list[Variant]]:
     )
     code = launch_training(
         _relaunched_args(args),
+        store=str(args.store),
         processes=processes,
         accelerate_config=args.accelerate_config,
         cpu=args.cpu,
@@ -187,8 +190,8 @@ def _launch(args: argparse.Namespace) -> tuple[int, list[Variant]]:
 
 def _relaunched_args(args: argparse.Namespace) -> list[str]:
     """This command's ``harness train`` arguments for the launched processes (no launch
-    options, no evaluation: those stay with this process)."""
-    relaunched = [args.recipe, "--store", str(args.store)]
+    options, no evaluation: those stay with this process; the store goes by environment)."""
+    relaunched = [args.recipe]
     if args.config:
         relaunched += ["--config", str(args.config)]
     if args.profile:

@@ -28,6 +28,14 @@ ACCELERATE_CONFIGS = {
     "zero3": "zero3.yaml",
 }
 NEEDS_GPU = ("fsdp", "zero1", "zero2", "zero3")
+# The launched processes read the store from here, not from their command line: a
+# PostgreSQL URL may hold a password, and a command line is visible to every user (ps).
+STORE_ENV = "HARNESS_LAUNCH_STORE"
+
+
+def launched_store(given: str) -> str:
+    """The store of a launched ``harness train`` process: the launcher's, else ``given``."""
+    return os.environ.get(STORE_ENV, given) if launched() else given
 
 
 def accelerate_config_file(choice: str) -> Path:
@@ -83,11 +91,13 @@ def launch_command(
 def launch_training(
     train_args: Sequence[str],
     *,
+    store: str,
     processes: int,
     accelerate_config: str | None = None,
     cpu: bool = False,
 ) -> int:
-    """Run ``harness train <train_args>`` as ``processes`` processes; their exit status.
+    """Run ``harness train <train_args>`` on ``store`` as ``processes`` processes; their
+    exit status.
 
     Checked before anything starts: not already inside a launch, the config exists, the
     GPUs it asks for are there, DeepSpeed is installed for a ZeRO config.
@@ -120,7 +130,7 @@ def launch_training(
             raise HarnessError(
                 f"--accelerate-config {accelerate_config} needs DeepSpeed; pip install deepspeed"
             )
-    env = dict(os.environ)
+    env = {**os.environ, STORE_ENV: store}
     if cpu:
         env["CUDA_VISIBLE_DEVICES"] = ""  # every process then trains on the CPU
         env["ACCELERATE_USE_CPU"] = "true"

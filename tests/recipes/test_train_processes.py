@@ -18,6 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
+import psutil
 import pytest
 from tiny_training import losses, train_tiny, wait_for_pause
 
@@ -80,8 +81,6 @@ def kill_job(pid: int) -> None:
     Killing the launcher alone is not enough: torchrun starts each training process in a
     session of its own, so they would go on (and keep the variant's lease).
     """
-    import psutil
-
     try:
         launcher = psutil.Process(pid)
         processes = [launcher, *launcher.children(recursive=True)]
@@ -146,6 +145,11 @@ def test_a_killed_two_process_run_resumes_under_two_processes_only(lab: Path) ->
     watchdog.start()
     try:
         wait_for_pause(trainer, point)
+        # The store reaches the launched processes by environment, never on a command line
+        # (a PostgreSQL URL may carry a password, and `ps` shows command lines to everyone).
+        launched = psutil.Process(trainer.pid).children(recursive=True)
+        assert len(launched) >= 3  # accelerate's launcher and two training processes
+        assert all(str(lab) not in " ".join(p.cmdline()) for p in launched)
     finally:
         watchdog.cancel()
         kill_job(trainer.pid)
