@@ -7,10 +7,14 @@ returns at once when this exact config already produced a registered variant.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
 from harness.cli.args import name_list, positive_int
+from harness.training.distributed import current_world
+from harness.training.launch import launched_store
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -62,6 +66,24 @@ def add_parsers(
         default=default_store,
         help="results store: SQLite file or postgresql+psycopg:// URL",
     )
+    train.add_argument(
+        "--processes",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="train as N data-parallel processes under `accelerate launch` (one per GPU; "
+        "CPU processes over gloo where there is no GPU)",
+    )
+    train.add_argument(
+        "--accelerate-config",
+        default=None,
+        metavar="FILE|NAME",
+        help="accelerate config for the launch: a file, or trl's multi-gpu, fsdp, zero1, "
+        "zero2, zero3",
+    )
+    train.add_argument(
+        "--cpu", action="store_true", help="with --processes: train on CPUs even where GPUs are"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,14 +96,29 @@ def run(args: argparse.Namespace) -> int:
             "(its held-out pairwise accuracy is printed after training)"
         )
     _check_eval_suites(args)  # a typo there should fail now, not after an hour of training
+    if args.cpu and args.processes is None and args.accelerate_config is None:
+        from harness.errors import HarnessError
+
+        raise HarnessError("--cpu applies to --processes N; add it, or drop --cpu")
+    world = current_world()
+    args.store = launched_store(args.store)
+    if not world.is_main:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (one report per launch, from rank 0)
     try:
-        variants = _train(args)
+        if args.processes is not None or args.accelerate_config is not None:
+            code, variants = _launch(args)
+            if code != 0:
+                return code
+        else:
+            variants = _train(args)
     except KeyboardInterrupt:
         print(
             "harness: interrupted; run the same command again to resume from the last checkpoint",
             file=sys.stderr,
         )
         return 130
+    if not world.is_main:
+        return 0  # evaluation runs once, in the main process
     for suite in args.eval or []:
         for variant in variants:
             _evaluate(args, variant, suite)
@@ -118,6 +155,56 @@ def _train(args: argparse.Namespace) -> list[Variant]:
     return variants
 
 
+def _launch(args: argparse.Namespace) -> tuple[int, list[Variant]]:
+    """Run this same ``harness train`` under ``accelerate launch``; the variants it registered.
+
+    The launched processes train and register (rank 0 prints the report); evaluation runs
+    here afterwards, as one process.
+    """
+    from harness.recipes import check_processes, load_recipe_config, recipe_module
+    from harness.registry import find_variant, variant_dir
+    from harness.training.launch import launch_training
+
+    processes = args.processes or 1
+    check_processes(args.recipe, recipe_module(args.recipe), processes)
+    config, _ = load_recipe_config(  # a bad --set fails here, before N processes start
+        args.recipe, config_file=args.config, profile=args.profile, overrides=args.overrides
+    )
+    code = launch_training(
+        _relaunched_args(args),
+        store=str(args.store),
+        processes=processes,
+        accelerate_config=args.accelerate_config,
+        cpu=args.cpu,
+    )
+    if code != 0 or not args.eval:
+        return code, []
+    if args.sweep:
+        points = json.loads((variant_dir(f"{config.name}-sweep") / "scaling.json").read_text())
+        names = [point["variant_id"] for point in points["points"]]
+    else:
+        names = [config.name]
+    variants = [find_variant(args.store, name) for name in names]
+    return code, [v for v in variants if v is not None]
+
+
+def _relaunched_args(args: argparse.Namespace) -> list[str]:
+    """This command's ``harness train`` arguments for the launched processes (no launch
+    options, no evaluation: those stay with this process; the store goes by environment)."""
+    relaunched = [args.recipe]
+    if args.config:
+        relaunched += ["--config", str(args.config)]
+    if args.profile:
+        relaunched += ["--profile", args.profile]
+    for item in args.overrides:
+        relaunched += ["--set", item]
+    if args.sweep:
+        relaunched.append("--sweep")
+    if args.restart:
+        relaunched.append("--restart")
+    return relaunched
+
+
 def format_variant(variant: Variant) -> str:
     """A few lines on what was registered: identity, lineage, size, training."""
     losses = ", ".join(f"{k} {v:.4f}" for k, v in variant.final_losses.items())
@@ -130,11 +217,21 @@ def format_variant(variant: Variant) -> str:
             f"params  {variant.total_params:,} total, {variant.trainable_params:,} trained"
             f" ({share:.2%})",
             f"trained {variant.details.get('steps', '?')} steps in {seconds}; {losses}",
+            *_batch_line(variant.details.get("batch")),
             f"hashes  config {(variant.config_hash or '-')[:12]}  data {(variant.data_hash or '-')[:12]}"
             f"  weights {variant.weights_hash[:12]}",
             f"saved   {variant.path} ({variant.size_bytes / 1e6:.1f} MB)",
         ]
     )
+
+
+def _batch_line(batch: dict[str, int] | None) -> list[str]:
+    if not batch:
+        return []
+    return [
+        f"batch   {batch['effective']} per step = {batch['per_device']} per device x "
+        f"{batch['processes']} process(es) x {batch['grad_accum']} accumulation"
+    ]
 
 
 def format_sweep(result: SweepResult) -> str:

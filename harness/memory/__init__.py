@@ -6,10 +6,12 @@
 """
 
 from harness.memory.estimate import (
+    DeepSpeedEstimate,
     MemoryLine,
     MemoryOptions,
     activation_bytes,
     chinchilla_tokens,
+    deepspeed_estimates,
     memory_table,
     zero_stages,
 )
@@ -23,10 +25,12 @@ from harness.memory.shape import (
 __all__ = [
     "DEFAULT_LORA_TARGETS",
     "ArchitectureShape",
+    "DeepSpeedEstimate",
     "MemoryLine",
     "MemoryOptions",
     "activation_bytes",
     "chinchilla_tokens",
+    "deepspeed_estimates",
     "memory_table",
     "model_shape",
     "shape_from_config",

@@ -10,6 +10,15 @@ Conventions (bytes per parameter, Ψ = number of parameters):
   variance 4) = 16 bytes.
 - ZeRO on N GPUs, per GPU (mixed precision): DDP (2+2+12)Ψ; stage 1 shards optimizer
   states 2Ψ+2Ψ+12Ψ/N; stage 2 also gradients 2Ψ+(2+12)Ψ/N; stage 3 also weights (2+2+12)Ψ/N.
+- DeepSpeed's own estimators (``estimate_zero2_model_states_mem_needs`` and
+  ``estimate_zero3_model_states_mem_needs``, N GPUs on one node, ZeRO-3 with
+  ``zero3_init_flag`` as trl's config sets it, L = the largest module's parameters, buffer
+  factor 1.5 on CPU): ZeRO-2 GPU 4Ψ+16Ψ/N, CPU 4Ψ·N·1.5; ZeRO-2 with the optimizer
+  offloaded GPU 2Ψ, CPU Ψ·max(4N, 16)·1.5; ZeRO-3 GPU 4L+18Ψ/N, CPU 4L·N·1.5; ZeRO-3 with
+  the optimizer offloaded GPU 4L+2Ψ/N, CPU 16Ψ·1.5; with parameters offloaded too GPU 4L,
+  CPU 18Ψ·1.5. They count more than the paper's model states (ZeRO-2 keeps all 16-bit
+  gradients, fp32 gradient partitions add 4Ψ/N, ZeRO-3 makes room to gather the largest
+  layer), so they are the figures to plan a launch by.
 - LoRA: frozen base weights (4 bytes in fp32, 2 in 16-bit) plus 16 bytes per adapter
   parameter (fp32 adapter weights 4, gradients 4, Adam 8; peft keeps adapters in fp32).
 - Activations (estimate, no recomputation), after Korthikanti et al. 2022: per layer
@@ -109,16 +118,72 @@ def memory_table(shape: ArchitectureShape, options: MemoryOptions) -> list[Memor
     for stage, states, rule in zero_stages(p, n):
         lines.append(MemoryLine(section, f"{stage} model states", states, rule))
     lines.append(MemoryLine(section, "+ activations per GPU", act16, _act_rule(options)))
+    largest = shape.largest_layer_params
+    estimates = deepspeed_estimates(p, largest, n)
+    gpu_section = (
+        f"per GPU, {n} GPUs on one node, DeepSpeed's estimator (model states; "
+        f"L = largest layer, {largest:,} params)"
+    )
+    lines += [MemoryLine(gpu_section, e.label, e.gpu, e.gpu_rule) for e in estimates]
+    lines.append(MemoryLine(gpu_section, "+ activations per GPU", act16, _act_rule(options)))
+    cpu_section = f"CPU memory of the node, {n} GPUs, DeepSpeed's estimator (buffer x1.5)"
+    lines += [MemoryLine(cpu_section, e.label, e.cpu, e.cpu_rule) for e in estimates]
     return lines
 
 
 def zero_stages(p: int, n: int) -> list[tuple[str, int, str]]:
-    """Model-state bytes per GPU under DDP and ZeRO stages 1-3 (mixed precision, K=12)."""
+    """Model-state bytes per GPU under ZeRO stages 0 (plain DDP) to 3 (mixed precision, K=12)."""
     return [
-        ("DDP", 16 * p, "(2+2+12)Ψ"),
+        ("ZeRO-0 (DDP)", 16 * p, "(2+2+12)Ψ"),
         ("ZeRO-1", 4 * p + _ceil_div(12 * p, n), "2Ψ+2Ψ+12Ψ/N"),
         ("ZeRO-2", 2 * p + _ceil_div(14 * p, n), "2Ψ+(2+12)Ψ/N"),
         ("ZeRO-3", _ceil_div(16 * p, n), "(2+2+12)Ψ/N"),
+    ]
+
+
+@dataclass(frozen=True)
+class DeepSpeedEstimate:
+    """One ZeRO set-up as DeepSpeed's estimator sizes it: bytes per GPU and on the node's CPU."""
+
+    label: str
+    gpu: int
+    gpu_rule: str
+    cpu: int
+    cpu_rule: str
+
+
+def deepspeed_estimates(p: int, largest: int, n: int) -> list[DeepSpeedEstimate]:
+    """DeepSpeed's ``estimate_zero2/3_model_states_mem_needs`` for ``p`` parameters on ``n``
+    GPUs of one node (ZeRO-3 with ``zero_init``; CPU figures with the 1.5 buffer factor).
+
+    Integer arithmetic where DeepSpeed truncates a float: ``int(16 * p / n)`` is
+    ``16 * p // n`` and ``int(p * k * 1.5)`` is ``p * k * 3 // 2``.
+    """
+    layer = 4 * largest
+    return [
+        DeepSpeedEstimate(
+            "ZeRO-2", 4 * p + 16 * p // n, "4Ψ+16Ψ/N", 4 * p * n * 3 // 2, "4Ψ·N·1.5"
+        ),
+        DeepSpeedEstimate(
+            "ZeRO-2, optimizer offloaded",
+            2 * p,
+            "2Ψ",
+            p * max(4 * n, 16) * 3 // 2,
+            "Ψ·max(4N,16)·1.5",
+        ),
+        DeepSpeedEstimate(
+            "ZeRO-3", layer + 18 * p // n, "4L+18Ψ/N", largest * 4 * n * 3 // 2, "4L·N·1.5"
+        ),
+        DeepSpeedEstimate(
+            "ZeRO-3, optimizer offloaded",
+            layer + 2 * p // n,
+            "4L+2Ψ/N",
+            p * 16 * 3 // 2,
+            "16Ψ·1.5",
+        ),
+        DeepSpeedEstimate(
+            "ZeRO-3, optimizer and params offloaded", layer, "4L", p * 18 * 3 // 2, "18Ψ·1.5"
+        ),
     ]
 
 

@@ -29,6 +29,9 @@ class ArchitectureShape:
     n_heads: int
     vocab_size: int
     lora_linears: tuple[tuple[str, int, int], ...]  # (module name, in_features, out_features)
+    # Parameters of the biggest single module (its own, not its children's): what ZeRO-3
+    # gathers at once; for a language model usually the embedding matrix.
+    largest_layer_params: int = 0
 
     def lora_parameters(self, rank: int, targets: tuple[str, ...] = DEFAULT_LORA_TARGETS) -> int:
         """Trainable parameters of LoRA with ``rank`` on the Linear layers named ``targets``.
@@ -64,6 +67,9 @@ def shape_from_config(config: Any, name: str) -> ArchitectureShape:
         n_heads=int(text_config.num_attention_heads),
         vocab_size=int(text_config.vocab_size),
         lora_linears=linears,
+        largest_layer_params=max(
+            sum(p.numel() for p in module.parameters(recurse=False)) for module in model.modules()
+        ),
     )
 
 

@@ -2,7 +2,9 @@
 
 The recipe table is this package's modules: module ``sft_full`` is recipe ``sft-full``.
 A recipe module exports its pydantic ``Config`` (what its YAML may say) and
-``train(session)``; the machinery they share lives in :mod:`harness.training`. Adding a
+``train(session)``, and ``TRAINS = False`` when it only transforms its parent (such a
+recipe runs as one process, never under ``accelerate launch``); the machinery they share
+lives in :mod:`harness.training`. Adding a
 recipe is adding its module here and its YAML under ``recipes/``.
 
 The table is read from the package folder without importing the recipe modules (they
@@ -20,6 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError, did_you_mean
+from harness.training.distributed import current_world
 
 if TYPE_CHECKING:
     from harness.registry import Variant
@@ -86,8 +89,18 @@ def train_recipe(
     from harness.training.run import train_once
 
     module = recipe_module(recipe)
+    check_processes(recipe, module, current_world().size)
     session = _session(recipe, module, store, config_file, profile, overrides, restart, callbacks)
     return train_once(session, module.train)
+
+
+def check_processes(recipe: str, module: ModuleType, processes: int) -> None:
+    """Refuse several processes for a recipe that trains nothing (they would only race)."""
+    if processes > 1 and not getattr(module, "TRAINS", True):
+        raise HarnessError(
+            f"recipe '{recipe}' trains nothing, so it runs as one process; drop --processes "
+            "(or run it without accelerate launch)"
+        )
 
 
 def sweep_recipe(
@@ -134,6 +147,7 @@ def _session(
 
 
 __all__ = [
+    "check_processes",
     "load_recipe_config",
     "recipe_module",
     "recipe_names",

@@ -57,7 +57,8 @@ def train(session: RecipeSession[Config]) -> Variant:
     config = session.config
     run = session.run_dir()
     corpora = load_corpora(list(config.data.corpora), config.data.holdout, config.data.max_chars)
-    tokenizer = corpus_tokenizer(run, corpora, config)
+    with session.world.main_first():  # trained and saved once, read by the other processes
+        tokenizer = corpus_tokenizer(run, corpora, config)
     block = config.data.block_size
     train_blocks = token_blocks(tokenizer, [c.train for c in corpora], block)
     heldout = {c.name: token_blocks(tokenizer, [c.heldout], block) for c in corpora}
@@ -80,7 +81,8 @@ def train(session: RecipeSession[Config]) -> Variant:
         callbacks=session.callbacks,
         evaluate=lambda trained: heldout_losses(trained, heldout),
     )
-    tokens = outcome.steps * config.train.batch_size * config.train.grad_accum * block
+    batch = session.batch or {"effective": config.train.batch_size * config.train.grad_accum}
+    tokens = outcome.steps * batch["effective"] * block
     return session.register(
         kind="base",
         parent=None,

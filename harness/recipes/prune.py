@@ -64,7 +64,9 @@ def train(session: RecipeSession[Config]) -> Variant:
     else:
         outcome = untrained(model, time.perf_counter() - started)
     # Saved here first to measure the folder; registering writes the same files again.
-    model.save_pretrained(str(run.root / "model"))
+    with session.world.main_first():  # one process writes it, every process measures it
+        if session.world.is_main:
+            model.save_pretrained(str(run.root / "model"))
     details: dict[str, Any] = {
         "method": settings.method,
         "target": report.target,

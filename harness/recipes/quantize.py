@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from harness.registry import Variant
 
 # Fixed text for the KL measurement: the same sentences for every quantized variant.
+# Nothing is trained, so nothing is gained from more processes: ``--processes`` is refused.
+TRAINS = False
 KL_SENTENCES = (
     "The quick brown fox jumps over the lazy dog, and the dog does not seem to mind at all.",
     "#Person1#: Did you finish the report for the meeting tomorrow?\n"

@@ -24,6 +24,8 @@ class LossProgressBar(TrainerCallback):
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         from tqdm.auto import tqdm
 
+        if not state.is_world_process_zero:
+            return  # one bar per launch, not one per process
         self.bar = tqdm(
             total=state.max_steps, initial=state.global_step, desc=self.description, unit="step"
         )
@@ -62,7 +64,8 @@ class WallClock(TrainerCallback):
         return self.before + time.perf_counter() - self.started
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        self.record.write_text(json.dumps({"seconds": self.seconds, "step": state.global_step}))
+        if state.is_world_process_zero:  # the main process writes the run folder
+            self.record.write_text(json.dumps({"seconds": self.seconds, "step": state.global_step}))
 
 
 class StopAfterSave(TrainerCallback):

@@ -7,6 +7,7 @@ table in :mod:`harness.recipes`; this module knows nothing about which recipes e
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,12 @@ def train_once(session: RecipeSession[Any], train: TrainFunction) -> tuple[Varia
     """Train (or resume, or find already trained) the variant the session's config describes.
 
     Returns the variant and whether it was trained now (False: this exact config had
-    already produced it, so nothing ran). The variant's training lease is held throughout.
+    already produced it, so nothing ran). The variant's training lease is held throughout,
+    by the main process alone when ``accelerate launch`` started several.
     """
-    with training_lease(session.name):  # a second process training it is refused here
+    # A second ``harness train`` of this variant is refused here.
+    lease = training_lease(session.name) if session.world.is_main else nullcontext()
+    with lease:
         if not session.restart:
             done = session.finished()
             if done is not None:

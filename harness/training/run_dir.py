@@ -60,9 +60,20 @@ class RunDir:
 
 
 def prepare_run_dir(
-    name: str, recipe: str, config: dict[str, Any], config_hash: str, *, restart: bool
+    name: str,
+    recipe: str,
+    config: dict[str, Any],
+    config_hash: str,
+    *,
+    restart: bool,
+    processes: int = 1,
 ) -> RunDir:
-    """Create (or reopen, for a resume) the folder of variant ``name`` trained with ``config``."""
+    """Create (or reopen, for a resume) the folder of variant ``name`` trained with ``config``
+    by ``processes`` processes.
+
+    A checkpoint resumes only under the world size that wrote it: the data order, the
+    per-process RNG states and the effective batch all depend on it.
+    """
     from harness.registry import variant_dir
 
     run = RunDir(variant_dir(name))
@@ -75,8 +86,20 @@ def prepare_run_dir(
                 f"{run.root} holds a {previous.get('recipe')} run with a different config; "
                 "pick another name (--set name=NEW) or pass --restart to discard it"
             )
+        before = int(previous.get("processes", 1))
+        if before != processes and run.last_checkpoint() is not None:
+            raise HarnessError(
+                f"the checkpoints in {run.checkpoints} were written by {before} process(es), "
+                f"this run has {processes}; resume with --processes {before} "
+                "or pass --restart to discard them"
+            )
     run.root.mkdir(parents=True, exist_ok=True)
-    payload = {"recipe": recipe, "config_hash": config_hash, "config": config}
+    payload = {
+        "recipe": recipe,
+        "config_hash": config_hash,
+        "config": config,
+        "processes": processes,
+    }
     run.recipe_file.write_text(json.dumps(payload, indent=2, sort_keys=True))
     return run
 

@@ -63,7 +63,12 @@ def run_sweep(
     config = session.config
     if len(config.sweep.sizes) < 2:
         raise HarnessError("a sweep needs at least two sizes under sweep.sizes in the config")
-    per_step = config.train.batch_size * config.train.grad_accum * config.data.block_size
+    per_step = (
+        config.train.batch_size
+        * config.train.grad_accum
+        * session.world.size  # every process takes its own batches
+        * config.data.block_size
+    )
     steps = max(1, config.sweep.tokens // per_step)
     variants: list[Variant] = []
     for shape in config.sweep.sizes:
@@ -87,7 +92,6 @@ def run_sweep(
     ]
     law = fit_power_law(points)
     path = variant_dir(f"{config.name}-sweep") / "scaling.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "points": [
             {**dataclasses.asdict(p), "flops": p.flops, "variant_id": v.variant_id}
@@ -96,5 +100,7 @@ def run_sweep(
         "fit": dataclasses.asdict(law),
         "formula": "eval_loss = coefficient * flops ** exponent; flops = 6 * params * tokens",
     }
-    path.write_text(json.dumps(payload, indent=2))
+    if session.world.is_main:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2))
     return SweepResult(points=points, law=law, variants=variants, path=path)

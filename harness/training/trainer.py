@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ def run_trainer(
         trainer.add_callback(callback)
     if os.environ.get(PAUSE_ENV):
         trainer.add_callback(PauseAtStep())
+    check_shardable(trainer)
     resume = run.last_checkpoint()
     if resume is not None:
         print(f"resuming from {resume}")
@@ -155,12 +157,61 @@ def run_trainer(
     if evaluate is not None:
         final.update(evaluate(trainer.model))
     return TrainingOutcome(
-        model=trainer.model,
+        model=whole_model(trainer, run),
         steps=int(trainer.state.global_step),
         seconds=clock.seconds,
         curves=curves,
         final_losses=final,
     )
+
+
+def sharded(trainer: Any) -> bool:
+    """Whether each process holds only a shard of the weights (FSDP, or DeepSpeed ZeRO-3)."""
+    if getattr(trainer, "is_fsdp_enabled", False):
+        return True
+    plugin = getattr(trainer.accelerator.state, "deepspeed_plugin", None)
+    return plugin is not None and plugin.zero_stage == 3
+
+
+def check_shardable(trainer: Any) -> None:
+    """Refuse an adapter under FSDP or ZeRO-3 before training: its final weights would have
+    to be gathered onto a base model that is itself sharded."""
+    from harness.registry.weights import is_peft_model
+
+    if sharded(trainer) and is_peft_model(trainer.model):
+        raise HarnessError(
+            "adapter recipes (lora, prompt-tuning) shard nothing worth sharding under fsdp or "
+            "zero3 here; use --accelerate-config multi-gpu, zero1 or zero2"
+        )
+
+
+def whole_model(trainer: Any, run: RunDir) -> Any:
+    """The trained model with every weight in memory, for the main process to register.
+
+    Under DDP or ZeRO-1/2 each process already holds all the weights. Under FSDP or ZeRO-3
+    the Trainer's own save gathers the shards (every process takes part; FSDP configs with a
+    full state dict, ZeRO-3 with ``zero3_save_16bit_model``, as trl's configs set them) and
+    the main process reads the gathered folder back.
+    """
+    if not sharded(trainer):
+        return trainer.model
+    folder = run.root / "gathered"
+    trainer.save_model(str(folder))
+    if not trainer.accelerator.is_main_process:
+        return trainer.model  # the others register nothing
+    model = _model_class(trainer.model).from_pretrained(str(folder))
+    shutil.rmtree(folder)  # in memory now; registering writes the variant's own folder
+    return model
+
+
+def _model_class(model: Any) -> Any:
+    """The transformers class under FSDP2's wrapper class (``FSDPLlamaForCausalLM``)."""
+    from transformers import PreTrainedModel
+
+    for cls in type(model).__mro__:
+        if issubclass(cls, PreTrainedModel) and not cls.__name__.startswith("FSDP"):
+            return cls
+    return type(model)
 
 
 def loss_curves(

@@ -32,6 +32,9 @@ def test_the_tiny_model_is_counted_without_loading_and_lora_matches_peft(tiny_mo
 
     shape = model_shape("tiny-random-llama")
     assert shape.n_parameters == tiny_model.n_parameters
+    # As DeepSpeed's model_to_params finds it: the most parameters one module owns.
+    own = [sum(p.numel() for p in m.parameters(recurse=False)) for m in tiny_model.model.modules()]
+    assert shape.largest_layer_params == max(own)
     fresh = load_model("tiny-random-llama").model
     for rank, targets in ((4, ("q_proj", "v_proj")), (16, ("q_proj", "k_proj", "down_proj"))):
         peft_model = get_peft_model(fresh, LoraConfig(r=rank, target_modules=list(targets)))
@@ -45,12 +48,34 @@ def test_model_states_follow_the_zero_paper_accounting() -> None:
 
     p, n = 1_000_000, 8
     assert zero_stages(p, n) == [
-        ("DDP", 16_000_000, "(2+2+12)Ψ"),
+        ("ZeRO-0 (DDP)", 16_000_000, "(2+2+12)Ψ"),
         ("ZeRO-1", 2_000_000 + 2_000_000 + 1_500_000, "2Ψ+2Ψ+12Ψ/N"),
         ("ZeRO-2", 2_000_000 + 1_750_000, "2Ψ+(2+12)Ψ/N"),
         ("ZeRO-3", 2_000_000, "(2+2+12)Ψ/N"),
     ]
     assert chinchilla_tokens(p) == 20_000_000
+
+
+def test_deepspeed_estimates_follow_its_estimator_formulas() -> None:
+    """DeepSpeed's estimate_zero2/3_model_states_mem_needs, by hand: 1M parameters, a
+    largest layer of 100K, 8 GPUs on one node, CPU with the 1.5 buffer factor."""
+    from harness.memory import deepspeed_estimates
+
+    p, largest, n = 1_000_000, 100_000, 8
+    got = {e.label: (e.gpu, e.cpu) for e in deepspeed_estimates(p, largest, n)}
+    assert got == {
+        "ZeRO-2": (4_000_000 + 2_000_000, 48_000_000),  # 4Ψ+16Ψ/N; 4Ψ·N·1.5
+        "ZeRO-2, optimizer offloaded": (2_000_000, 48_000_000),  # 2Ψ; Ψ·max(32,16)·1.5
+        "ZeRO-3": (400_000 + 2_250_000, 4_800_000),  # 4L+18Ψ/N; 4L·N·1.5
+        "ZeRO-3, optimizer offloaded": (400_000 + 250_000, 24_000_000),  # 4L+2Ψ/N; 16Ψ·1.5
+        "ZeRO-3, optimizer and params offloaded": (400_000, 27_000_000),  # 4L; 18Ψ·1.5
+    }
+    # Three GPUs: the CPU floor of 16 B/param for the offloaded optimizer applies, and DeepSpeed
+    # truncates 16Ψ/N and 18Ψ/N to whole bytes.
+    three = {e.label: (e.gpu, e.cpu) for e in deepspeed_estimates(1_000_001, 7, 3)}
+    assert three["ZeRO-2"] == (4_000_004 + 16_000_016 // 3, 4_000_004 * 3 * 3 // 2)
+    assert three["ZeRO-2, optimizer offloaded"][1] == 1_000_001 * 16 * 3 // 2
+    assert three["ZeRO-3"][0] == 28 + 18_000_018 // 3
 
 
 @pytest.mark.integration
@@ -79,9 +104,19 @@ def test_smollm2_numbers_match_a_hand_computation() -> None:
     assert lora_params == 460_800
     lora = _by_label(lines, "LoRA r=8 on q_proj,v_proj, 16-bit base")
     assert lora["total"] == 2 * p + 16 * lora_params + act16
-    zero = _by_label(lines, "per GPU, 4 GPUs")
+    zero = _by_label(lines, "per GPU, 4 GPUs,")
+    assert zero["ZeRO-0 (DDP) model states"] == 16 * p
     assert zero["ZeRO-1 model states"] == 4 * p + 12 * p // 4
     assert zero["ZeRO-3 model states"] == 16 * p // 4
+    embedding = V * H  # the largest layer: the (tied) embedding matrix
+    assert shape.largest_layer_params == embedding == 28_311_552
+    deepspeed = _by_label(lines, "per GPU, 4 GPUs on one node, DeepSpeed")
+    assert deepspeed["ZeRO-2"] == 4 * p + 16 * p // 4
+    assert deepspeed["ZeRO-3"] == 4 * embedding + 18 * p // 4
+    assert deepspeed["ZeRO-3, optimizer and params offloaded"] == 4 * embedding
+    cpu = _by_label(lines, "CPU memory of the node, 4 GPUs")
+    assert cpu["ZeRO-2, optimizer offloaded"] == p * 16 * 3 // 2  # max(4*4, 16) = 16
+    assert cpu["ZeRO-3, optimizer offloaded"] == p * 16 * 3 // 2
 
 
 @pytest.mark.integration
@@ -92,6 +127,9 @@ def test_the_cli_prints_the_hand_computed_numbers(capsys: pytest.CaptureFixture[
     assert f"Chinchilla-optimal training tokens (20/param): {20 * SMOL_PARAMS:,}" in out
     assert re.search(rf"^fp32\s+{4 * SMOL_PARAMS:,}\s+0\.501\s+4 B/param$", out, re.M)
     assert re.search(rf"^ZeRO-3 model states\s+{16 * SMOL_PARAMS // 4:,}\s", out, re.M)
+    assert re.search(
+        rf"^ZeRO-3, optimizer offloaded\s+{4 * V * H + 2 * SMOL_PARAMS // 4:,}\s", out, re.M
+    )
     assert "K=12" in out
 
 

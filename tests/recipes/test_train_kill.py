@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from tiny_training import TINY_SFT, losses, train_tiny
+from tiny_training import TINY_SFT, losses, train_tiny, wait_for_pause
 
 from harness.errors import HarnessError
 from harness.registry import list_variants
@@ -57,14 +57,7 @@ def test_a_sigkilled_training_resumes_to_the_same_weights_and_curve(
     watchdog = threading.Timer(120.0, trainer.kill)  # a step never reached fails, not hangs
     watchdog.start()
     try:
-        assert trainer.stderr is not None
-        seen = []
-        for line in trainer.stderr:
-            seen.append(line)
-            if f"harness-test: paused at {point}" in line:
-                break
-        else:
-            pytest.fail("training never paused:\n" + "".join(seen))
+        wait_for_pause(trainer, point)
         with pytest.raises(
             HarnessError, match=rf"'tiny-killed' is being trained by process {trainer.pid}"
         ):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 # Two short DialogSum dialogues in one batch: every step sees the same batch, so the loss
 # must fall if the recipe trains at all.
@@ -42,3 +45,15 @@ def train_tiny(
 
 def losses(variant: Any) -> list[float]:
     return [point["value"] for point in variant.details["training"]["loss"]]
+
+
+def wait_for_pause(process: subprocess.Popen[str], point: str) -> None:
+    """Read ``process``'s stderr until it pauses at ``point`` (``HARNESS_TEST_PAUSE_AT``);
+    the test fails with the last lines it printed if it ends first."""
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if f"harness-test: paused at {point}" in line:
+            return
+    pytest.fail("training never paused:\n" + "".join(seen[-40:]))
