@@ -3,15 +3,12 @@
 Every piece is resumable, so an interrupted lifecycle picks up where it stopped: a step
 whose recipe config already produced a registered variant is not trained again (the
 recipe's own rule), a variant already evaluated with the same suite, tasks and limit is
-not evaluated again, and a run that crashed half way is resumed task by task. Runs are
-matched by model, suite, tasks, limit and batch size; where the data lives is not compared
-(resume checks each finished task's data hash instead), so moving the checkout keeps reruns
-working, and a run that resume refuses is replaced by a new one instead of blocking the plan.
+not evaluated again, and a run that crashed half way is resumed task by task
+(:func:`harness.runner.once.evaluate_once`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -21,9 +18,7 @@ from typing import TYPE_CHECKING
 from harness.lifecycle.config import START, EvalConfig, LifecycleConfig
 
 if TYPE_CHECKING:
-    from harness.models import LoadedModel
     from harness.registry import Variant
-    from harness.runner import EvalOptions, EvalReport
     from harness.store import Location
 
 Log = Callable[[str], None]
@@ -102,59 +97,14 @@ def _evaluate_all(config: LifecycleConfig, store: Location, variant: Variant, lo
 def _evaluate(
     store: Location, variant: Variant, suite: str, settings: EvalConfig, log: Log
 ) -> None:
-    """Evaluate ``variant`` on ``suite`` unless an identical run is stored; resume a broken one."""
-    from harness.registry import load_variant
-    from harness.runner import EvalOptions
-    from harness.store import open_store, store_exists
-    from harness.tasks import load_suite
+    from harness.runner.once import evaluate_once
 
-    tasks = [c.task for c in load_suite(suite).select(settings.tasks)]
-    resume = None
-    if store_exists(store):
-        with open_store(store) as opened:
-            for run in opened.list_runs():  # newest first
-                same = (
-                    run.model_hash == variant.weights_hash
-                    and run.suite == suite
-                    and run.config.get("tasks") == tasks
-                    and run.config.get("limit") == settings.limit
-                    and run.config.get("batch_size") == settings.batch_size
-                )
-                if not same:
-                    continue
-                if run.status == "complete":
-                    log(f"  {variant.name} on {suite}: already evaluated (run {run.run_id})")
-                    return
-                resume = run.run_id
-                break
-    options = EvalOptions(
-        model=variant.variant_id,
-        suite=suite,
+    evaluate_once(
+        store,
+        variant,
+        suite,
         tasks=settings.tasks,
         limit=settings.limit,
-        store=store,
         batch_size=settings.batch_size,
-        resume=resume,
+        log=log,
     )
-    loaded = load_variant(store, variant.variant_id)
-    clock = time.perf_counter()
-    report = _run_or_resume(options, loaded, lambda line: log("  " + line))
-    log(
-        f"  {variant.name} on {suite}: run {report.run_id} "
-        f"({time.perf_counter() - clock:.0f} s{', resumed' if resume else ''})"
-    )
-
-
-def _run_or_resume(options: EvalOptions, loaded: LoadedModel, log: Log) -> EvalReport:
-    """Resume the unfinished run found; if it cannot be resumed (its finished tasks were
-    computed from other data, task definitions or code), say why and start a new one."""
-    from harness.runner import run_eval
-    from harness.runner.resume import ResumeRefused
-
-    try:
-        return run_eval(options, model=loaded, log=log)
-    except ResumeRefused as refused:
-        if options.resume is None:
-            raise
-        log(f"not resuming: {refused}; starting a new run")
-        return run_eval(dataclasses.replace(options, resume=None), model=loaded, log=log)

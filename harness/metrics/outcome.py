@@ -32,3 +32,7 @@ class ItemOutcome:
     n_tokens: int | None = None
     n_words: int | None = None
     n_bytes: int | None = None
+    # an LLM judge's verdicts on a generation (harness.metrics.judge): pairwise, the
+    # probability that the candidate beats the baseline shown first and shown second;
+    # rubric, the probability that it meets the rubric
+    judge_probs: tuple[float, ...] | None = None

@@ -14,17 +14,18 @@ reward margin (the bracket above times beta), the plain policy log-prob margin
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
 from harness.training.adapters import attach_lora
-from harness.training.preferences import Pair, pairs_hash, preference_pairs
+from harness.training.preferences import Pair, PreferenceSplit, pairs_hash, preference_pairs
 from harness.training.sections import LoraSettings, PreferenceData, RecipeConfig, Section
 from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
+    from harness.models.loaded import LoadedModel
     from harness.registry import Variant
 
 LOGP_BATCH = 4
@@ -46,6 +47,35 @@ def train(session: RecipeSession[Config]) -> Variant:
     """Train the parent (a LoRA or full policy) with DPO on preference pairs against its
     frozen copy; registers a ``dpo`` variant with the held-out reward and log-prob margins
     before and after training."""
+    config = session.config
+    parent, loaded = session.load_parent()
+    split = preference_pairs(
+        config.data, tokenizer=loaded.tokenizer, heldout_limit=config.heldout_limit
+    )
+    return train_on_pairs(
+        session, parent, loaded, split, settings=config.dpo, max_length=config.data.max_length
+    )
+
+
+def train_on_pairs(
+    session: RecipeSession[Any],
+    parent: Variant,
+    loaded: LoadedModel,
+    split: PreferenceSplit,
+    *,
+    settings: DPOSettings,
+    max_length: int,
+    kind: str = "dpo",
+    details: dict[str, Any] | None = None,
+    evaluate: Callable[[Any], dict[str, Any]] | None = None,
+) -> Variant:
+    """DPO of ``loaded`` (``parent``'s weights) on ``split.train`` against its frozen copy,
+    margins measured on ``split.heldout``; registers the variant under ``session``'s name.
+
+    The session's config supplies ``train`` (the loop) and ``seed``; the constitutional
+    recipe calls this with its AI-labelled pairs, and ``evaluate`` (the trained model ->
+    more details) to evaluate the model before it is registered.
+    """
     from datasets import Dataset, disable_progress_bars
     from trl import DPOConfig, DPOTrainer
 
@@ -54,25 +84,23 @@ def train(session: RecipeSession[Config]) -> Variant:
 
     disable_progress_bars()  # per-example tokenising bars would bury the training bar
     config = session.config
-    beta = config.dpo.beta
+    beta = settings.beta
     run = session.run_dir()
-    parent, loaded = session.load_parent()
     tokenizer = loaded.tokenizer
-    split = preference_pairs(config.data, tokenizer=tokenizer, heldout_limit=config.heldout_limit)
     base = loaded.model
     if is_peft_model(base) and hasattr(base, "merge_and_unload"):
         base = base.merge_and_unload()  # a LoRA parent: DPO starts from its merged weights
     reference = frozen_copy(base)
     session.seed_everything()  # LoRA's A matrices start random
-    if config.dpo.policy == "lora":
-        model = attach_lora(base, config.dpo.lora)
+    if settings.policy == "lora":
+        model = attach_lora(base, settings.lora)
         trainable, total = model.get_nb_trainable_parameters()
     else:
         model = base
         trainable = total = sum(p.numel() for p in model.parameters())
     print(
         f"{len(split.train)} training and {len(split.heldout)} held-out preference pairs "
-        f"({split.description}); {config.dpo.policy} policy, {trainable:,} of {total:,} "
+        f"({split.description}); {settings.policy} policy, {trainable:,} of {total:,} "
         f"weights train; beta {beta}"
     )
     # Score on the device the trainer will use: the 'before' numbers on a GPU run take seconds.
@@ -88,7 +116,7 @@ def train(session: RecipeSession[Config]) -> Variant:
     args = DPOConfig(
         **argument_values(config.train, run, config.seed),
         beta=beta,
-        max_length=config.data.max_length,
+        max_length=max_length,
     )
     trainer = DPOTrainer(
         model=model,
@@ -114,8 +142,11 @@ def train(session: RecipeSession[Config]) -> Variant:
             "heldout_chosen_wins": after["chosen_wins"],
         }
     )
+    extra = dict(details or {})
+    if evaluate is not None:
+        extra.update(evaluate(outcome.model))
     return session.register(
-        kind="dpo",
+        kind=kind,
         parent=parent,
         model=outcome.model,
         tokenizer=tokenizer,
@@ -129,8 +160,9 @@ def train(session: RecipeSession[Config]) -> Variant:
             "train_pairs": len(split.train),
             "split": split.description,
             "beta": beta,
-            "policy": config.dpo.policy,
+            "policy": settings.policy,
             "trainable_share": trainable / total,
+            **extra,
         },
     )
 

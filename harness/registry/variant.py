@@ -32,6 +32,8 @@ VARIANT_KINDS = (
     "pruned",
     "distilled",
     "reward-model",  # a sequence classifier scoring responses, not a causal LM
+    "constitutional-sl",  # fine-tuned on its own critique -> revision chains
+    "rlaif",  # preference-trained on AI-feedback labels
 )
 ID_PREFIX = "v-"
 ID_HEX_CHARS = 12
