@@ -43,13 +43,18 @@ def add_parsers(
         "what",
         nargs="?",
         default="leaderboard",
-        choices=["leaderboard", "finetune", "rl-watch"],
+        choices=["leaderboard", "finetune", "rl-watch", "constitutional"],
         help="leaderboard (default, a file); finetune: a lineage's ROUGE gains and MMLU "
         "forgetting with paired CIs, printed; rl-watch: the reward-hacking watch of an RL "
-        "variant (reward vs KL vs DialogSum ROUGE against its parent)",
+        "variant (reward vs KL vs DialogSum ROUGE against its parent); constitutional: each "
+        "Constitutional AI stage against its parent (toxicity, judge, ROUGE-1, MMLU) and "
+        "example critique chains",
     )
     report.add_argument(
-        "--variant", default=None, help="finetune: any variant of the lineage; rl-watch: the RL one"
+        "--variant",
+        default=None,
+        help="finetune: any variant of the lineage; rl-watch: the RL one; constitutional: "
+        "either stage",
     )
     report.add_argument(
         "--max-kl", type=non_negative_float, default=0.5, help="rl-watch: KL limit (nats/token)"
@@ -123,6 +128,8 @@ def _dashboard(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     if getattr(args, "what", "leaderboard") == "rl-watch":
         return _rl_watch(args)
+    if getattr(args, "what", "leaderboard") == "constitutional":
+        return _constitutional(args)
     if getattr(args, "what", "leaderboard") == "finetune":
         from harness.cli.variants import finetune_report
 
@@ -162,3 +169,18 @@ def _rl_watch(args: argparse.Namespace) -> int:
     )
     print(format_watch(report))
     return 1 if report.hacked else 0
+
+
+def _constitutional(args: argparse.Namespace) -> int:
+    """``harness report constitutional --variant V``: the stage table and example chains."""
+    from harness.report.constitutional import constitutional_report, format_constitutional
+    from harness.store import existing_store
+
+    if not args.variant:
+        raise HarnessError(
+            "report constitutional needs --variant (a stage `harness train constitutional` "
+            "registered; see `harness variants`)"
+        )
+    existing_store(args.store)
+    print(format_constitutional(constitutional_report(args.store, args.variant)))
+    return 0

@@ -148,14 +148,26 @@ def run_stages(session: RecipeSession[Config], *, toxicity: TextScorer) -> Varia
     judge, judge_name = _judge(session, root_loaded)
     root_answers = _cached_answers(
         run.root / "root_heldout.json",
-        lambda: _answer(session, _backend(root_loaded, config), prompts, toxicity, judge, judge_name, None),
+        lambda: _answer(
+            session, _backend(root_loaded, config), prompts, toxicity, judge, judge_name, None
+        ),
     )
     _evaluate_suites(session, root)
 
     sl_session = stage_session(session)
     sl = None if session.restart else sl_session.finished()
     if sl is None:
-        sl = _supervised(sl_session, root, root_loaded, prompts, constitution, toxicity, judge, judge_name, root_answers)
+        sl = _supervised(
+            sl_session,
+            root,
+            root_loaded,
+            prompts,
+            constitution,
+            toxicity,
+            judge,
+            judge_name,
+            root_answers,
+        )
     else:
         _log(f"stage sl: {sl.name} already trained with this config")
     _evaluate_suites(session, sl)
@@ -167,7 +179,15 @@ def run_stages(session: RecipeSession[Config], *, toxicity: TextScorer) -> Varia
     split = _ai_feedback(session, run.root / "feedback.jsonl", sl_loaded, prompts, constitution)
 
     def evaluate(model: Any) -> dict[str, Any]:
-        answers = _answer(session, _backend(_as_loaded(sl_loaded, model), config), prompts, toxicity, judge, judge_name, sl_answers)
+        answers = _answer(
+            session,
+            _backend(_as_loaded(sl_loaded, model), config),
+            prompts,
+            toxicity,
+            judge,
+            judge_name,
+            sl_answers,
+        )
         return {"heldout": answers.as_details()}
 
     final = train_on_pairs(
@@ -178,7 +198,10 @@ def run_stages(session: RecipeSession[Config], *, toxicity: TextScorer) -> Varia
         settings=config.preference.dpo,
         max_length=config.preference.max_length,
         kind="rlaif",
-        details={"feedback_file": str(run.root / "feedback.jsonl"), "constitution": constitution.name},
+        details={
+            "feedback_file": str(run.root / "feedback.jsonl"),
+            "constitution": constitution.name,
+        },
         evaluate=evaluate,
     )
     _evaluate_suites(session, final)
@@ -224,7 +247,9 @@ def _supervised(
         chains = load_chains(path)
         _log(f"stage sl: {len(chains)} critique chains read from {path}")
     else:
-        _log(f"stage sl: {config.sl.rounds} critique/revision round(s) on {len(prompts.train)} prompts")
+        _log(
+            f"stage sl: {config.sl.rounds} critique/revision round(s) on {len(prompts.train)} prompts"
+        )
         chains = critique_chains(
             _backend(root_loaded, config),
             constitution,
@@ -251,7 +276,15 @@ def _supervised(
         description=f"{session.recipe} {session.name}",
         callbacks=session.callbacks,
     )
-    answers = _answer(session, _backend(_as_loaded(root_loaded, outcome.model), config), prompts, toxicity, judge, judge_name, root_answers)
+    answers = _answer(
+        session,
+        _backend(_as_loaded(root_loaded, outcome.model), config),
+        prompts,
+        toxicity,
+        judge,
+        judge_name,
+        root_answers,
+    )
     return session.register(
         kind="constitutional-sl",
         parent=root,
@@ -314,9 +347,16 @@ def _ai_feedback(
         _log(f"stage feedback: {len(asked)} pairs to label (two samples differ)")
         verdicts = compare(judge, [Comparison(p, a, b, pr.comparison) for p, a, b, pr in asked])
         rows = [
-            {"prompt": p, "first": a, "second": b, "principle": pr.name,
-             "p_first": v.p_first, "p_second": v.p_second, "preference": v.preference,
-             "flipped": v.flipped}
+            {
+                "prompt": p,
+                "first": a,
+                "second": b,
+                "principle": pr.name,
+                "p_first": v.p_first,
+                "p_second": v.p_second,
+                "preference": v.preference,
+                "flipped": v.flipped,
+            }
             for (p, a, b, pr), v in zip(asked, verdicts, strict=True)
         ]
         partial = path.with_suffix(".partial")
@@ -334,8 +374,12 @@ def _ai_feedback(
 
         raise HarnessError("no AI-labelled training pairs; raise prompts.train")
     flips = sum(bool(r["flipped"]) for r in rows) / max(len(rows), 1)
-    _log(f"stage feedback: {len(train)} train / {len(heldout)} held-out pairs; position flips {flips:.1%}")
-    return PreferenceSplit(train, heldout, f"AI feedback, {len(rows)} pairs, position flips {flips:.3f}")
+    _log(
+        f"stage feedback: {len(train)} train / {len(heldout)} held-out pairs; position flips {flips:.1%}"
+    )
+    return PreferenceSplit(
+        train, heldout, f"AI feedback, {len(rows)} pairs, position flips {flips:.3f}"
+    )
 
 
 def _answer(
@@ -350,7 +394,9 @@ def _answer(
     from harness.training.redteam_eval import answer_heldout
 
     evaluate = session.config.evaluate
-    greedy = _sampling(session.config).merged(do_sample=False, max_new_tokens=evaluate.max_new_tokens)
+    greedy = _sampling(session.config).merged(
+        do_sample=False, max_new_tokens=evaluate.max_new_tokens
+    )
     return answer_heldout(
         backend,
         prompts.heldout,

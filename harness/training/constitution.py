@@ -96,7 +96,9 @@ def _shots(constitution: Constitution, revision: bool, principle: Principle) -> 
             f"\n\nCritique: {shot.critique.strip()}"
         )
         if revision:
-            text += f"\n\nRevision request: {principle.revision}\n\nRevision: {shot.revision.strip()}"
+            text += (
+                f"\n\nRevision request: {principle.revision}\n\nRevision: {shot.revision.strip()}"
+            )
         parts.append(text)
     return "\n\n---".join(parts) + ("\n\n---" if parts else "")
 

@@ -128,7 +128,9 @@ def critique_chains(
     """Answer each prompt, then ``rounds`` critique -> revision rounds, batched per step."""
     stopped = config.merged(stop=tuple(config.stop) + TURN_STOPS)
     rng = random.Random(seed)
-    chains = [Chain(p, a) for p, a in zip(prompts, generate(backend, prompts, stopped), strict=True)]
+    chains = [
+        Chain(p, a) for p, a in zip(prompts, generate(backend, prompts, stopped), strict=True)
+    ]
     for number in range(rounds):
         principles = [rng.choice(constitution.principles) for _ in chains]
         asks = [

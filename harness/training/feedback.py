@@ -70,7 +70,9 @@ def compare(backend: Backend, comparisons: Sequence[Comparison]) -> list[Verdict
     return verdicts
 
 
-def rubric(backend: Backend, rubric_text: str, prompts: Sequence[str], replies: Sequence[str]) -> list[float]:
+def rubric(
+    backend: Backend, rubric_text: str, prompts: Sequence[str], replies: Sequence[str]
+) -> list[float]:
     """The judge's probability that each reply meets ``rubric_text`` ((A) Yes vs (B) No)."""
     from harness.backends.requests import LoglikelihoodRequest
 
