@@ -7,7 +7,6 @@ and a generic name could shadow an installed package.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 import streamlit as st
@@ -15,7 +14,8 @@ import streamlit as st
 from harness.errors import HarnessError
 from harness.leaderboard import Snapshot, load_snapshot
 from harness.leaderboard.variants import format_parameters
-from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
+from harness.paths import DEFAULT_MODEL
+from harness.paths import default_store as store_from_environment
 from harness.store import (
     RunRecord,
     SampleRecord,
@@ -25,7 +25,6 @@ from harness.store import (
     store_location,
 )
 
-STORE_ENV = "HARNESS_STORE"
 FILL_COMMAND = f"harness eval --model {DEFAULT_MODEL} --suite mmlu --limit 2"
 
 
@@ -34,7 +33,7 @@ def default_store() -> str:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--store", default=None)
     known, _ = parser.parse_known_args(sys.argv[1:])
-    return known.store or os.environ.get(STORE_ENV) or DEFAULT_STORE
+    return known.store or store_from_environment()
 
 
 def store_sidebar() -> None:

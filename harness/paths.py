@@ -10,7 +10,19 @@ import os
 from pathlib import Path
 
 DEFAULT_STORE = "reports/harness.db"
-"""The results store a command uses without ``--store`` (relative to the working folder)."""
+"""The results store a command uses without ``--store`` or ``$HARNESS_STORE``."""
+
+STORE_ENV = "HARNESS_STORE"
+
+
+def default_store() -> str:
+    """``$HARNESS_STORE`` (a path or a database URL a team shares), else :data:`DEFAULT_STORE`.
+
+    An environment variable rather than a flag in every command line, so a URL with a password
+    stays out of shell history and process listings.
+    """
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE
+
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
 """The model evaluated without ``--model``: the packaged SmolLM2, which works offline."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
+from harness.paths import DEFAULT_MODEL, default_store
 
 if TYPE_CHECKING:
     from harness.compare import Comparison
@@ -39,7 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="baseline run id (or prefix) or model spec; required by assert_no_regression",
     )
-    group.addoption("--harness-store", default=DEFAULT_STORE, help="results store")
+    group.addoption(
+        "--harness-store", default=default_store(), help="results store (default $HARNESS_STORE)"
+    )
     group.addoption(
         "--harness-limit", type=int, default=None, help="first N documents of each task"
     )

@@ -22,13 +22,14 @@ from harness.cli.args import (
     positive_int,
 )
 from harness.errors import HarnessError
-from harness.paths import DEFAULT_MODEL, DEFAULT_STORE
+from harness.paths import DEFAULT_MODEL, default_store
 
 if TYPE_CHECKING:
     from harness.store import ScoreRecord, StoreLocation
 
 
 def build_parser() -> argparse.ArgumentParser:
+    store_default = default_store()  # read when the parser is built: $HARNESS_STORE
     parser = Parser(
         prog="harness", description="Evaluate, train and compare language-model variants."
     )
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--store",
-        default=DEFAULT_STORE,
+        default=store_default,
         help="results store: SQLite file or postgresql+psycopg:// URL",
     )
     ev.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
@@ -171,12 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     runs = commands.add_parser("runs", help="list stored runs, newest first")
-    runs.add_argument("--store", default=DEFAULT_STORE)
+    runs.add_argument("--store", default=store_default)
     runs.add_argument("--limit", type=positive_int, default=20, help="at most N runs")
 
     show = commands.add_parser("show", help="print a stored run's scores")
     show.add_argument("run", help="run id or a unique prefix of it")
-    show.add_argument("--store", default=DEFAULT_STORE)
+    show.add_argument("--store", default=store_default)
 
     modes = commands.add_parser(
         "modes",
@@ -185,45 +186,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("run", help="run id or a unique prefix of it")
     modes.add_argument("--metric", default=None, help="default: the first metric all share")
-    modes.add_argument("--store", default=DEFAULT_STORE)
+    modes.add_argument("--store", default=store_default)
 
     export = commands.add_parser("export", help="write a stored run in another tool's format")
     export.add_argument("run", help="run id or a unique prefix of it")
     export.add_argument("--format", default="lm-eval", choices=["lm-eval"])
     export.add_argument("--out", default=None, help="output file (default: stdout)")
-    export.add_argument("--store", default=DEFAULT_STORE)
+    export.add_argument("--store", default=store_default)
 
     from harness.cli import gate
 
-    gate.add_parsers(commands, DEFAULT_STORE)
+    gate.add_parsers(commands, store_default)
 
     from harness.cli import dashboard
 
-    dashboard.add_parsers(commands, DEFAULT_STORE)
+    dashboard.add_parsers(commands, store_default)
 
     from harness.cli import train
 
-    train.add_parsers(commands, DEFAULT_STORE)
+    train.add_parsers(commands, store_default)
 
     from harness.cli import lifecycle
 
-    lifecycle.add_parsers(commands, DEFAULT_STORE)
+    lifecycle.add_parsers(commands, store_default)
 
     from harness.cli import variants
 
-    variants.add_parsers(commands, DEFAULT_STORE)
+    variants.add_parsers(commands, store_default)
 
     from harness.cli import models_cmd
 
-    models_cmd.add_parsers(commands, DEFAULT_STORE)
+    models_cmd.add_parsers(commands, store_default)
 
     from harness.cli import store_cmd
 
-    store_cmd.add_parsers(commands, DEFAULT_STORE)
+    store_cmd.add_parsers(commands, store_default)
 
     from harness.cli import import_cmd
 
-    import_cmd.add_parsers(commands, DEFAULT_STORE)
+    import_cmd.add_parsers(commands, store_default)
     commands.add_parser("suites", help="list suites")
     tasks = commands.add_parser("tasks", help="list the tasks of a suite")
     tasks.add_argument("suite")

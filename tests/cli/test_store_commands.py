@@ -59,3 +59,15 @@ def test_export_writes_lm_eval_results_schema(
     assert payload["n-samples"]["toy_mc"] == {"original": 3, "effective": 3}
     assert payload["groups"]["toy"]["acc,none"] == mc["acc,none"]
     assert payload["configs"]["toy_mc"]["output_type"] == "multiple_choice"
+
+
+def test_harness_store_in_the_environment_names_the_store_of_every_command(
+    stored_run: tuple[Path, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store, run_id = stored_run
+    monkeypatch.setenv("HARNESS_STORE", str(store))
+    assert main(["runs"]) == 0
+    assert main(["show", run_id[:6]]) == 0
+    assert run_id in capsys.readouterr().out
