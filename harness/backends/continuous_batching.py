@@ -167,7 +167,8 @@ def _next_tokens(rows: list[_Row], logits: torch.Tensor) -> list[int]:
     for position, row in enumerate(rows):
         if row.generator is not None:
             assert row.warpers is not None
-            warped = row.warpers(torch.empty(1, 0, dtype=torch.long), scores[position : position + 1])
+            no_ids: Any = torch.empty(1, 0, dtype=torch.long)  # these warpers never read them
+            warped = row.warpers(no_ids, scores[position : position + 1])
             probs = torch.softmax(warped, dim=-1)
             tokens[position] = int(torch.multinomial(probs, 1, generator=row.generator))
     return tokens
@@ -236,8 +237,7 @@ class _Batch:
             use_cache=True,
             logits_to_keep=1,
         )
-        layers = [(layer.keys, layer.values) for layer in cache.layers]
-        self._join(layers, mask)
+        self._join(_states(cache), mask)
         return output.logits[:, -1, :]
 
     def _join(self, layers: list[tuple[torch.Tensor, torch.Tensor]], mask: torch.Tensor) -> None:
@@ -248,7 +248,7 @@ class _Batch:
             return
         old_width, new_width = self.mask.shape[1], mask.shape[1]
         width = max(old_width, new_width)
-        old = [(layer.keys, layer.values) for layer in self.cache.layers]  # type: ignore[attr-defined]
+        old = _states(self.cache)
         self.cache = _growing_cache(
             [
                 (
@@ -274,8 +274,11 @@ class _Batch:
         self.mask = mask[:, first:]
         self.cache = _growing_cache(
             [
-                (layer.keys.index_select(0, index)[:, :, first:], layer.values.index_select(0, index)[:, :, first:])  # type: ignore[attr-defined]
-                for layer in self.cache.layers
+                (
+                    keys.index_select(0, index)[:, :, first:],
+                    values.index_select(0, index)[:, :, first:],
+                )
+                for keys, values in _states(self.cache)
             ]
         )
 
@@ -324,6 +327,16 @@ class _GrowingLayer(DynamicLayer):
 
     def get_seq_length(self) -> int:
         return self.length
+
+
+def _states(cache: DynamicCache) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Each layer's keys and values (every layer here is a plain full-attention one)."""
+    out = []
+    for layer in cache.layers:
+        assert isinstance(layer, DynamicLayer) and layer.keys is not None
+        assert layer.values is not None
+        out.append((layer.keys, layer.values))
+    return out
 
 
 def _growing_cache(layers: list[tuple[torch.Tensor, torch.Tensor]]) -> DynamicCache:

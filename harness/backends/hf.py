@@ -27,13 +27,13 @@ from harness.backends.collate import (
     rows_that_fit,
     scoring_item,
 )
-from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
-from harness.backends.generation_config import GenerationConfig
 from harness.backends.continuous_batching import (
     GenerationJob,
     generate_continuously,
     row_seed,
 )
+from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
+from harness.backends.generation_config import GenerationConfig
 from harness.backends.hf_generate import eos_token_ids, generate_batch, seeded
 from harness.backends.prefix_cache import SharedPrefix, compute_prefix
 from harness.backends.prefix_groups import plan_prefix_groups
