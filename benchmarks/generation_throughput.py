@@ -11,7 +11,8 @@ config, longest first, each until its longest row ends) and continuous batching 
 default). lm-eval's HFLM then runs ``generate_until`` on the same BBH prompts with the same
 stops and token limit. Printed per suite and engine: wall time, generated tokens, generated
 tokens per second, the speed-up over the static path, and how many greedy outputs equal the
-static path's (BBH; toxicity samples differ by design: each request now has its own seeded
+static path's (BBH; ``cont. 1 call`` sends all tasks' requests in one call, as lm-eval
+gets them, where the runner sends them task by task; toxicity samples differ by design: each request now has its own seeded
 stream). ``--bbh``/``--toxicity`` take task-name patterns as ``--tasks`` does (default all;
 a pattern of ``none`` skips the suite).
 """
@@ -128,6 +129,11 @@ def main() -> None:
         print(line("static", static, static, greedy), flush=True)
         continuous = run_harness(HFBackend(loaded, batch_size=args.batch_size), tasks)
         print(line("continuous", continuous, static, greedy), flush=True)
+        # The runner calls generate once per task; lm-eval gets every request at once.
+        together = run_harness(
+            HFBackend(loaded, batch_size=args.batch_size), [[r for t in tasks for r in t]]
+        )
+        print(line("cont. 1 call", together, static, greedy), flush=True)
         if suite == "bbh" and not args.no_lm_eval:
             lm_eval = run_lm_eval(loaded, tasks, args.batch_size)
             print(line("lm-eval HFLM", lm_eval, static, greedy), flush=True)
