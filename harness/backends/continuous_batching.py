@@ -11,12 +11,15 @@ greedy outputs equal ``model.generate``'s (tests hold them to it).
 
 The keys and values live in a preallocated buffer written in place (``_GrowingLayer``), so a
 step does not copy the whole cache as ``DynamicCache``'s concatenation does. Sampling draws
-from a generator per request, seeded from the config's seed and the request's rank, so a
-request's sample does not depend on which other requests shared its steps.
+from a generator per request, seeded from the config's seed and the request's own content
+(its prompt tokens, and which occurrence of an identical request it is), so a request's
+sample depends neither on which other requests shared its steps nor on how the requests were
+split between processes (Ray replicas) or calls.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -115,10 +118,12 @@ def generate_continuously(
             logits = torch.empty(0, 0)
 
 
-def row_seed(seed: int, rank: int) -> int:
-    """The sampling seed of the ``rank``-th request of a config: distinct per request, so
-    equal requests (``repeats``) draw distinct samples."""
-    return (seed * 1_000_003 + rank) % (2**63)
+def row_seed(seed: int, prompt: Sequence[int], occurrence: int) -> int:
+    """The sampling seed of one request: from the config's seed, the prompt's tokens and the
+    request's ``occurrence`` among identical requests of the call (so equal requests draw
+    distinct samples). Independent of the request's position, hence of batching and sharding."""
+    text = f"{seed}:{occurrence}:{','.join(map(str, prompt))}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 def _admit(

@@ -229,11 +229,12 @@ class HFBackend:
         if not self.continuous_batching or not _plain_full_attention(self.model):
             return self._generate_static(requests, progress)
         prompts = {i: self._prompt_ids(r.prompt, r.config) for i, r in enumerate(requests)}
-        ranks: dict[GenerationConfig, int] = defaultdict(int)
+        seen: dict[tuple[GenerationConfig, tuple[int, ...]], int] = defaultdict(int)
         jobs = []
         for index, request in enumerate(requests):
-            seed = row_seed(request.config.seed, ranks[request.config])
-            ranks[request.config] += 1
+            key = (request.config, tuple(prompts[index]))
+            seed = row_seed(request.config.seed, prompts[index], seen[key])
+            seen[key] += 1
             jobs.append(GenerationJob(prompts[index], request.config, seed))
         order: list[int] = []
         unpaid: dict[int, int] = {}  # prefix id -> its length, until a member reports it

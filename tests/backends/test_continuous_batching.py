@@ -150,3 +150,16 @@ def test_tail_stop_check_finds_the_step_a_whole_decode_finds(tiny: LoadedModel) 
         assert found == expected, (tokens, stops)
         hits += expected is not None
     assert hits > 50  # the stops really occur
+
+
+def test_a_sampled_request_draws_the_same_sample_whatever_else_is_in_the_call(
+    tiny_untied: LoadedModel,
+) -> None:
+    """Per-request seeds come from the request itself, so a shard of a Ray run samples each of
+    its requests as the whole run would, in any order."""
+    config = GenerationConfig(max_new_tokens=10, do_sample=True, top_k=40, top_p=0.9, seed=3)
+    requests = [GenerationRequest(p, config) for p in PROMPTS]
+    whole = HFBackend(tiny_untied, batch_size=4).generate(requests)
+    shards = [requests[::2], requests[1::2][::-1]]
+    split = [HFBackend(tiny_untied, batch_size=2).generate(shard) for shard in shards]
+    assert split[0] == whole[::2] and split[1] == whole[1::2][::-1]
