@@ -16,6 +16,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
 
 from harness.backends.base import ProgressCallback
 from harness.backends.collate import (
@@ -25,9 +27,14 @@ from harness.backends.collate import (
     rows_that_fit,
     scoring_item,
 )
+from harness.backends.continuous_batching import (
+    GenerationJob,
+    generate_continuously,
+    row_seed,
+)
 from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
 from harness.backends.generation_config import GenerationConfig
-from harness.backends.hf_generate import generate_batch, seeded
+from harness.backends.hf_generate import eos_token_ids, generate_batch, seeded
 from harness.backends.prefix_cache import SharedPrefix, compute_prefix
 from harness.backends.prefix_groups import plan_prefix_groups
 from harness.backends.requests import (
@@ -81,7 +88,8 @@ class HFBackend:
     batch also holds at most ``max_batch_tokens`` padded positions, not counting a shared
     prefix, which is not run again (by default 512 on CPU, 8192 elsewhere); a generation
     batch at most 16,384 prompt and new tokens. When memory runs out the batch is halved and
-    later batches stay at that size. ``prefix_reuse`` runs a token prefix shared by many
+    later batches stay at that size. ``continuous_batching`` (default) keeps one batch full across all generation requests
+    of a call (off: the static path, batch by batch). ``prefix_reuse`` runs a token prefix shared by many
     requests once (off: every row runs whole; the numbers agree to float rounding).
     ``max_length`` caps the tokens of one forward pass (inputs are cut from the left, rolling
     texts are windowed); by default it is the model's context length, found as lm-eval finds it.
@@ -95,6 +103,7 @@ class HFBackend:
         max_length: int | None = None,
         max_batch_tokens: int | None = None,
         prefix_reuse: bool = True,
+        continuous_batching: bool = True,
     ) -> None:
         if batch_size is not None and batch_size < 1:
             raise HarnessError(f"batch size must be at least 1, got {batch_size}")
@@ -111,6 +120,7 @@ class HFBackend:
             CPU_BATCH_TOKENS if on_cpu else ACCELERATOR_BATCH_TOKENS
         )
         self.prefix_reuse = prefix_reuse
+        self.continuous_batching = continuous_batching
         self.max_length = max_length or model_max_length(self.model.config, self.tokenizer)
         self.prefix_token_id = prefix_token_id(self.tokenizer)
         self.tokens_processed = 0
@@ -213,8 +223,68 @@ class HFBackend:
     def generate(
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None
     ) -> list[GenerationResult]:
-        """Continue each prompt; requests with identical configs are batched, longest first,
-        and a prompt prefix shared by at least a full batch of them is run once."""
+        """Continue each prompt. All requests share one continuously refilled batch (a row
+        that finishes leaves at once and a waiting one takes its place), and a prompt prefix
+        shared by two or more of them is run once; greedy outputs equal ``model.generate``'s."""
+        if not self.continuous_batching or not _plain_full_attention(self.model):
+            return self._generate_static(requests, progress)
+        prompts = {i: self._prompt_ids(r.prompt, r.config) for i, r in enumerate(requests)}
+        seen: dict[tuple[GenerationConfig, tuple[int, ...]], int] = defaultdict(int)
+        jobs = []
+        for index, request in enumerate(requests):
+            key = (request.config, tuple(prompts[index]))
+            seed = row_seed(request.config.seed, prompts[index], seen[key])
+            seen[key] += 1
+            jobs.append(GenerationJob(prompts[index], request.config, seed))
+        order: list[int] = []
+        unpaid: dict[int, int] = {}  # prefix id -> its length, until a member reports it
+        for length, members in self._shared_prompts(list(prompts), prompts, min_members=2):
+            prefix = self._prefix(prompts[members[0]][:length]) if length else None
+            for member in members:
+                jobs[member].prefix = prefix
+            if prefix is not None:
+                unpaid[id(prefix)] = prefix.length
+            order += sorted(members, key=lambda index: -len(prompts[index]))
+        results: dict[int, GenerationResult] = {}
+
+        def finished(index: int, result: GenerationResult, tokens: int) -> None:
+            results[index] = result
+            prefix = jobs[index].prefix
+            tokens += unpaid.pop(id(prefix), 0) if prefix is not None else 0
+            self.tokens_processed += tokens
+            if progress is not None:
+                progress(1, tokens)
+
+        eos_ids = eos_token_ids(self.model, self.tokenizer)
+        pad_id = self.tokenizer.pad_token_id
+        while len(results) < len(jobs):
+            try:
+                generate_continuously(
+                    self.model,
+                    self.tokenizer,
+                    jobs,
+                    [index for index in order if index not in results],
+                    max_rows=self._row_cap,
+                    max_tokens=GENERATION_BATCH_TOKENS,
+                    eos_ids=eos_ids,
+                    pad_id=pad_id if pad_id is not None else (eos_ids or [0])[0],
+                    on_finished=finished,
+                )
+            except (torch.OutOfMemoryError, RuntimeError) as exc:
+                rows = self._row_cap or len(jobs)
+                if rows == 1 or not _is_out_of_memory(exc):
+                    raise
+                # Finished rows are kept; the rest start again (same seeds, same outputs).
+                self._row_cap = rows // 2
+                logger.warning("out of memory with %d rows generating; now %d", rows, rows // 2)
+        return [results[index] for index in range(len(requests))]
+
+    def _generate_static(
+        self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None
+    ) -> list[GenerationResult]:
+        """The static path (``continuous_batching=False``): ``model.generate`` on batches of
+        one config, longest first, each running until its longest row ends; kept as the
+        reference the continuous path is tested and benchmarked against."""
         groups: dict[GenerationConfig, list[int]] = defaultdict(list)
         for index, request in enumerate(requests):
             groups[request.config].append(index)
@@ -327,12 +397,13 @@ class HFBackend:
         return groups
 
     def _shared_prompts(
-        self, indices: list[int], prompts: dict[int, list[int]]
+        self, indices: list[int], prompts: dict[int, list[int]], min_members: int | None = None
     ) -> list[tuple[int, list[int]]]:
         """(shared prefix length, request indices) per group of generation prompts.
 
-        A group must fill a batch: a smaller one would add a batch, and every batch
-        costs a whole decoding loop, far more than the prompt tokens it saves.
+        On the static path a group must fill a batch: a smaller one would add a batch, and
+        every batch costs a whole decoding loop, far more than the prompt tokens it saves.
+        Continuous batching has no such cost and passes ``min_members=2``.
         """
         if not self.prefix_reuse or len(indices) < 2:
             return [(0, indices)]
@@ -341,7 +412,7 @@ class HFBackend:
             [len(prompts[i]) - 1 for i in indices],  # the last prompt token starts generation
             min_prefix=MIN_SHARED_PREFIX,
             overhead=PREFIX_OVERHEAD_TOKENS,
-            min_members=max(2, min(self._row_cap or len(indices), len(indices))),
+            min_members=min_members or max(2, min(self._row_cap or len(indices), len(indices))),
         )
         return [(group.prefix_length, [indices[m] for m in group.members]) for group in planned]
 
@@ -423,6 +494,12 @@ class HFBackend:
             done.append((member, ItemScore(sum(scored.target_logprobs[start:end]), is_greedy)))
             start = end
         return done
+
+
+def _plain_full_attention(model: Any) -> bool:
+    """Whether the model's cache is plain full-attention layers, the only kind the
+    continuous batch can pad, stack and trim (sliding-window and recurrent state cannot)."""
+    return all(type(layer) is DynamicLayer for layer in DynamicCache(config=model.config).layers)
 
 
 def _row_order(row: ScoringRow) -> tuple[int, tuple[int, ...]]:

@@ -40,7 +40,7 @@ def generate_batch(
     the prefix is not run again. Sampling draws from torch's global RNG: the caller seeds it
     (see ``seeded``).
     """
-    eos_ids = _eos_token_ids(model, tokenizer)
+    eos_ids = eos_token_ids(model, tokenizer)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (eos_ids or [0])[0]
     shared = prefix.tokens if prefix is not None else []
     if any(p[: len(shared)] != shared or len(p) <= len(shared) for p in prompts):
@@ -120,7 +120,7 @@ def _hf_generation_config(
     )
 
 
-def _eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
+def eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
     """Every id that ends a generation: the model's (chat models often list several), else the tokenizer's."""
     configured = getattr(model.generation_config, "eos_token_id", None)
     if configured is None:

@@ -13,7 +13,7 @@ from transformers import StoppingCriteria
 
 from harness.backends.generation_config import cut_at_stop
 
-__all__ = ["StopOnText", "cut_at_stop"]
+__all__ = ["StopOnText", "TailStopCheck", "cut_at_stop"]
 
 
 class StopOnText(StoppingCriteria):
@@ -45,3 +45,35 @@ class StopOnText(StoppingCriteria):
                     self.stopped_at[row] = n_generated
         done = [stopped is not None for stopped in self.stopped_at]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
+
+
+class TailStopCheck:
+    """Whether one row's generated text holds a stop string yet, without decoding it all.
+
+    ``StopOnText`` decodes the whole generation every step, quadratic in its length. A stop
+    string that first appears at this step includes some of the newest token's bytes, and
+    each token carries at least one byte (special tokens, which decode to nothing, aside), so
+    the last ``4 * len(stop) + 2`` other tokens hold all of it: only that tail is decoded.
+    A hit in the tail is confirmed on the whole text, so the step found is the one
+    ``StopOnText`` finds.
+    """
+
+    def __init__(self, tokenizer: Any, stops: tuple[str, ...]) -> None:
+        self.tokenizer = tokenizer
+        self.stops = tuple(stop for stop in stops if stop)
+        self.window = 4 * max((len(stop) for stop in self.stops), default=0) + 2
+        self.special = set(getattr(tokenizer, "all_special_ids", ()) or ())
+
+    def found(self, generated: list[int]) -> bool:
+        """True once ``generated`` decodes to a text holding a stop string."""
+        if not self.stops:
+            return False
+        start, counted = len(generated), 0
+        while start > 0 and counted < self.window:
+            start -= 1
+            counted += generated[start] not in self.special
+        tail = self.tokenizer.decode(generated[start:], skip_special_tokens=True)
+        if not any(stop in tail for stop in self.stops):
+            return False
+        text = tail if start == 0 else self.tokenizer.decode(generated, skip_special_tokens=True)
+        return any(stop in text for stop in self.stops)

@@ -82,7 +82,7 @@ def test_generation_halves_a_batch_that_runs_out_of_memory(
     prompts = ["Once upon a time", "Hi", "A list of fruits: apples, pears,", "The sky is"]
     requests = [GenerationRequest(p, GenerationConfig(max_new_tokens=5)) for p in prompts]
     expected = HFBackend(tiny_untied, batch_size=4).generate(requests)
-    original = hf.generate_batch
+    original = hf.generate_batch  # the static path (continuous batching has its own test)
     sizes: list[int] = []
 
     def spy(model: object, tokenizer: object, batch: list, *args: object, **kwargs: object) -> list:
@@ -92,7 +92,7 @@ def test_generation_halves_a_batch_that_runs_out_of_memory(
         return original(model, tokenizer, batch, *args, **kwargs)
 
     monkeypatch.setattr(hf, "generate_batch", spy)
-    backend = HFBackend(tiny_untied, batch_size=4)
+    backend = HFBackend(tiny_untied, batch_size=4, continuous_batching=False)
     assert backend.generate(requests) == expected
     assert sizes == [1, 1, 1, 1]
     assert backend._row_cap == 1

@@ -148,15 +148,23 @@ def test_generation_with_a_shared_prefix_equals_generation_without(
     assert all(result.n_tokens == 8 for result in reused)
 
 
-def test_generation_shares_no_prefix_among_fewer_prompts_than_a_batch(
-    tiny_untied: LoadedModel, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("continuous", "prefix_runs_expected"), [(False, 0), (True, 1)])
+def test_a_prefix_shared_by_fewer_prompts_than_a_batch_is_run_once_only_when_continuous(
+    tiny_untied: LoadedModel,
+    monkeypatch: pytest.MonkeyPatch,
+    continuous: bool,
+    prefix_runs_expected: int,
 ) -> None:
+    # Static batches each cost a whole decoding loop, so a group must fill one; continuous
+    # batching pays nothing for a group and shares any prefix of two or more prompts.
     prefix_runs = count_prefix_runs(monkeypatch)
     config = GenerationConfig(max_new_tokens=4)
     requests = [GenerationRequest(p, config) for p in GENERATION_PROMPTS[:3]]
     requests.append(GenerationRequest("Something else entirely", config))
-    HFBackend(tiny_untied, batch_size=8).generate(requests)
-    assert prefix_runs == []
+    shared = HFBackend(tiny_untied, batch_size=8, continuous_batching=continuous).generate(requests)
+    assert len(prefix_runs) == prefix_runs_expected
+    whole = HFBackend(tiny_untied, batch_size=8, prefix_reuse=False, continuous_batching=continuous)
+    assert shared == whole.generate(requests)
 
 
 def test_generation_with_a_shared_prefix_stops_on_text(tiny_untied: LoadedModel) -> None:

@@ -1,0 +1,373 @@
+"""Continuous batching: one decoding loop for every generation request of a call.
+
+A static batch runs until its longest row ends, so most of its rows idle for most of its
+steps (a chain-of-thought answer that stops after 40 tokens waits for one that runs 256).
+Here a row leaves the batch the step it finishes (EOS, a stop string, its token limit) and
+a waiting prompt takes its place: the newcomers are prefilled on their own (after a shared
+prefix's cached keys and values when they have one), left-padded to the batch's cache
+width, and concatenated to the batch. Every row keeps its own attention mask and position
+ids, computed as ``model.generate`` computes them, so a row decodes as it would alone and
+greedy outputs equal ``model.generate``'s (tests hold them to it).
+
+The keys and values live in a preallocated buffer written in place (``_GrowingLayer``), so a
+step does not copy the whole cache as ``DynamicCache``'s concatenation does. Sampling draws
+from a generator per request, seeded from the config's seed and the request's own content
+(its prompt tokens, and which occurrence of an identical request it is), so a request's
+sample depends neither on which other requests shared its steps nor on how the requests were
+split between processes (Ray replicas) or calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
+from transformers.generation.logits_process import (
+    LogitsProcessorList,
+    TemperatureLogitsWarper,
+    TopKLogitsWarper,
+    TopPLogitsWarper,
+)
+
+from harness.backends.generation_config import GenerationConfig
+from harness.backends.prefix_cache import SharedPrefix
+from harness.backends.requests import GenerationResult
+from harness.backends.stop_sequences import TailStopCheck, cut_at_stop
+
+CACHE_GROWTH = 256  # positions added to the key/value buffers whenever they fill up
+
+
+@dataclass
+class GenerationJob:
+    """One request, tokenised: its prompt, its config, the prefix it shares (if any) and the
+    seed of its private sampling stream."""
+
+    prompt: list[int]
+    config: GenerationConfig
+    seed: int
+    prefix: SharedPrefix | None = None
+
+
+Finished = Callable[[int, GenerationResult, int], None]  # (job index, result, tokens run)
+
+
+@dataclass
+class _Row:
+    job: int
+    config: GenerationConfig
+    stop: TailStopCheck
+    generator: torch.Generator | None
+    warpers: LogitsProcessorList | None
+    prompt_tokens: int  # tokens this row ran through the model itself (not its shared prefix)
+    generated: list[int] = field(default_factory=list)
+
+
+@torch.inference_mode()
+def generate_continuously(
+    model: Any,
+    tokenizer: Any,
+    jobs: Sequence[GenerationJob],
+    order: Sequence[int],
+    *,
+    max_rows: int | None,
+    max_tokens: int,
+    eos_ids: list[int],
+    pad_id: int,
+    on_finished: Finished,
+) -> None:
+    """Generate every job in ``order`` (admission order), at most ``max_rows`` rows and about
+    ``max_tokens`` prompt-plus-new-token positions at a time; ``on_finished`` hears of each
+    job as it ends. Jobs with the same ``prefix`` object share its cached keys and values."""
+    waiting = deque(order)
+    rows: list[_Row] = []
+    batch = _Batch(model, pad_id)
+    logits = torch.empty(0, 0)
+    eos = set(eos_ids)
+    while waiting or rows:
+        admitted = _admit(waiting, rows, jobs, max_rows, max_tokens)
+        if admitted:
+            new_rows = [_new_row(index, jobs[index], tokenizer, model.device) for index in admitted]
+            new_logits = batch.add([jobs[i] for i in admitted])
+            rows += new_rows
+            logits = new_logits if logits.numel() == 0 else torch.cat([logits, new_logits])
+        tokens = _next_tokens(rows, logits)
+        keep: list[int] = []
+        for position, (row, token) in enumerate(zip(rows, tokens, strict=True)):
+            end = _finish(row, token, eos)
+            if end is None:
+                keep.append(position)
+                continue
+            kept = row.generated[:end]
+            text = tokenizer.decode(kept, skip_special_tokens=True)
+            result = GenerationResult(text=cut_at_stop(text, row.config.stop), n_tokens=end)
+            on_finished(row.job, result, row.prompt_tokens + end)
+        if len(keep) < len(rows):
+            rows = [rows[k] for k in keep]
+            batch.select(keep)
+        if rows:
+            fed = torch.tensor([[row.generated[-1]] for row in rows], device=model.device)
+            logits = batch.step(fed)
+        else:
+            logits = torch.empty(0, 0)
+
+
+def row_seed(seed: int, prompt: Sequence[int], occurrence: int) -> int:
+    """The sampling seed of one request: from the config's seed, the prompt's tokens and the
+    request's ``occurrence`` among identical requests of the call (so equal requests draw
+    distinct samples). Independent of the request's position, hence of batching and sharding."""
+    text = f"{seed}:{occurrence}:{','.join(map(str, prompt))}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
+def _admit(
+    waiting: deque[int],
+    rows: list[_Row],
+    jobs: Sequence[GenerationJob],
+    max_rows: int | None,
+    max_tokens: int,
+) -> list[int]:
+    """Waiting jobs that fit beside ``rows``: within the row cap and the position budget
+    (each row counted at its prompt plus its token limit); always one when none runs."""
+    used = sum(len(jobs[row.job].prompt) + row.config.max_new_tokens for row in rows)
+    admitted: list[int] = []
+    while waiting and (max_rows is None or len(rows) + len(admitted) < max_rows):
+        job = jobs[waiting[0]]
+        width = len(job.prompt) + job.config.max_new_tokens
+        if used + width > max_tokens and (rows or admitted):
+            break
+        admitted.append(waiting.popleft())
+        used += width
+    return admitted
+
+
+def _new_row(index: int, job: GenerationJob, tokenizer: Any, device: torch.device) -> _Row:
+    config = job.config
+    generator = warpers = None
+    if config.do_sample:
+        generator = torch.Generator(device=device).manual_seed(job.seed)
+        # transformers' own warpers, in the order ``model.generate`` applies them.
+        warpers = LogitsProcessorList()
+        if config.temperature != 1.0:
+            warpers.append(TemperatureLogitsWarper(config.temperature))
+        if config.top_k:
+            warpers.append(TopKLogitsWarper(config.top_k))
+        if config.top_p is not None and config.top_p < 1.0:
+            warpers.append(TopPLogitsWarper(config.top_p))
+    own = len(job.prompt) - (job.prefix.length if job.prefix is not None else 0)
+    return _Row(index, config, TailStopCheck(tokenizer, config.stop), generator, warpers, own)
+
+
+def _next_tokens(rows: list[_Row], logits: torch.Tensor) -> list[int]:
+    """Greedy rows take the argmax (as ``model.generate`` does, on float32 logits); sampling
+    rows draw from their warped distribution with their own generator."""
+    scores = logits.float()
+    tokens = scores.argmax(dim=-1).tolist()
+    for position, row in enumerate(rows):
+        if row.generator is not None:
+            assert row.warpers is not None
+            no_ids: Any = torch.empty(1, 0, dtype=torch.long)  # these warpers never read them
+            warped = row.warpers(no_ids, scores[position : position + 1])
+            probs = torch.softmax(warped, dim=-1)
+            tokens[position] = int(torch.multinomial(probs, 1, generator=row.generator))
+    return tokens
+
+
+def _finish(row: _Row, token: int, eos: set[int]) -> int | None:
+    """Append ``token``; how many tokens the row keeps when it is done, else None."""
+    if token in eos:
+        return len(row.generated)  # the EOS token itself is not kept
+    row.generated.append(token)
+    if row.stop.found(row.generated):
+        return len(row.generated)
+    if len(row.generated) >= row.config.max_new_tokens:
+        return len(row.generated)
+    return None
+
+
+class _Batch:
+    """The running rows' keys and values (left-padded to one width), attention mask and
+    next positions."""
+
+    def __init__(self, model: Any, pad_id: int) -> None:
+        self.model = model
+        self.pad_id = pad_id
+        self.cache: DynamicCache | None = None
+        # transformers 5.2x renamed ``past_key_values`` to ``cache`` (the old name warns).
+        parameters = inspect.signature(model.forward).parameters
+        self.cache_argument = "cache" if "cache" in parameters else "past_key_values"
+        self.mask = torch.zeros(0, 0, dtype=torch.long, device=model.device)
+
+    def add(self, jobs: list[GenerationJob]) -> torch.Tensor:
+        """Prefill ``jobs`` (grouped by shared prefix) and join them to the batch; the logits
+        of each one's last prompt token, in order."""
+        logits = []
+        start = 0
+        while start < len(jobs):
+            end = start + 1
+            while end < len(jobs) and jobs[end].prefix is jobs[start].prefix:
+                end += 1
+            logits.append(self._prefill(jobs[start:end]))
+            start = end
+        return torch.cat(logits)
+
+    def _prefill(self, jobs: list[GenerationJob]) -> torch.Tensor:
+        prefix = jobs[0].prefix
+        shared = prefix.length if prefix is not None else 0
+        own = [job.prompt[shared:] for job in jobs]
+        width = max(len(tokens) for tokens in own)
+        device = self.model.device
+        input_ids = torch.tensor(
+            [[self.pad_id] * (width - len(t)) + t for t in own], dtype=torch.long, device=device
+        )
+        mask = torch.tensor(
+            [[1] * shared + [0] * (width - len(t)) + [1] * len(t) for t in own],
+            dtype=torch.long,
+            device=device,
+        )
+        # As ``model.generate`` derives them: real tokens count from 0, padding sits at 1.
+        positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 1)[:, shared:]
+        cache = prefix.for_generation(len(jobs)) if prefix is not None else DynamicCache()
+        output = self.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=positions,
+            **{self.cache_argument: cache},
+            use_cache=True,
+            logits_to_keep=1,
+        )
+        self._join(_states(cache), mask)
+        return output.logits[:, -1, :]
+
+    def _join(self, layers: list[tuple[torch.Tensor, torch.Tensor]], mask: torch.Tensor) -> None:
+        """Left-pad the batch or the newcomers to a common width and stack them."""
+        if self.cache is None or self.mask.shape[0] == 0:
+            self.cache = _growing_cache(layers)
+            self.mask = mask
+            return
+        old_width, new_width = self.mask.shape[1], mask.shape[1]
+        width = max(old_width, new_width)
+        old = _states(self.cache)
+        self.cache = _growing_cache(
+            [
+                (
+                    torch.cat([_left_pad(ok, width), _left_pad(nk, width)]),
+                    torch.cat([_left_pad(ov, width), _left_pad(nv, width)]),
+                )
+                for (ok, ov), (nk, nv) in zip(old, layers, strict=True)
+            ]
+        )
+        self.mask = torch.cat([_left_pad_mask(self.mask, width), _left_pad_mask(mask, width)])
+
+    def select(self, keep: list[int]) -> None:
+        """Keep only the rows ``keep``, and drop leading columns that are padding in all."""
+        assert self.cache is not None
+        if not keep:
+            self.cache = None
+            self.mask = self.mask[:0, :0]
+            return
+        index = torch.tensor(keep, dtype=torch.long, device=self.mask.device)
+        mask = self.mask.index_select(0, index)
+        used = mask.any(dim=0).nonzero()
+        first = int(used[0]) if used.numel() else mask.shape[1]
+        self.mask = mask[:, first:]
+        self.cache = _growing_cache(
+            [
+                (
+                    keys.index_select(0, index)[:, :, first:],
+                    values.index_select(0, index)[:, :, first:],
+                )
+                for keys, values in _states(self.cache)
+            ]
+        )
+
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Feed one token per row; the logits of the next."""
+        ones = torch.ones(self.mask.shape[0], 1, dtype=self.mask.dtype, device=self.mask.device)
+        positions = self.mask.sum(dim=1, keepdim=True)
+        self.mask = torch.cat([self.mask, ones], dim=1)
+        output = self.model(
+            input_ids=tokens,
+            attention_mask=self.mask,
+            position_ids=positions,
+            **{self.cache_argument: self.cache},
+            use_cache=True,
+        )
+        return output.logits[:, -1, :]
+
+
+class _GrowingLayer(DynamicLayer):
+    """A full-attention layer whose keys and values sit in a buffer with spare positions, so
+    appending a token writes in place instead of copying the whole cache."""
+
+    def __init__(self, keys: torch.Tensor, values: torch.Tensor) -> None:
+        super().__init__()
+        self.lazy_initialization(keys, values)
+        self.length = keys.shape[-2]
+        self._keys = _with_room(keys, self.length + CACHE_GROWTH)
+        self._values = _with_room(values, self.length + CACHE_GROWTH)
+        self.keys = self._keys[:, :, : self.length]
+        self.values = self._values[:, :, : self.length]
+
+    def update(
+        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any, **kwargs: Any
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        new = key_states.shape[-2]
+        if self.length + new > self._keys.shape[-2]:
+            room = self.length + new + CACHE_GROWTH
+            self._keys = _with_room(self._keys[:, :, : self.length], room)
+            self._values = _with_room(self._values[:, :, : self.length], room)
+        self._keys[:, :, self.length : self.length + new] = key_states
+        self._values[:, :, self.length : self.length + new] = value_states
+        self.length += new
+        self.keys = self._keys[:, :, : self.length]
+        self.values = self._values[:, :, : self.length]
+        return self.keys, self.values
+
+    def get_seq_length(self) -> int:
+        return self.length
+
+
+def _states(cache: DynamicCache) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Each layer's keys and values (every layer here is a plain full-attention one)."""
+    out = []
+    for layer in cache.layers:
+        assert isinstance(layer, DynamicLayer) and layer.keys is not None
+        assert layer.values is not None
+        out.append((layer.keys, layer.values))
+    return out
+
+
+def _growing_cache(layers: list[tuple[torch.Tensor, torch.Tensor]]) -> DynamicCache:
+    cache = DynamicCache()
+    cache.layers = [_GrowingLayer(keys, values) for keys, values in layers]
+    return cache
+
+
+def _with_room(states: torch.Tensor, room: int) -> torch.Tensor:
+    """``states`` copied into a buffer of ``room`` positions (the rest uninitialised)."""
+    batch, heads, length, dim = states.shape
+    buffer = states.new_empty(batch, heads, room, dim)
+    buffer[:, :, :length] = states
+    return buffer
+
+
+def _left_pad(states: torch.Tensor, width: int) -> torch.Tensor:
+    missing = width - states.shape[-2]
+    if missing == 0:
+        return states
+    batch, heads, _, dim = states.shape
+    return torch.cat([states.new_zeros(batch, heads, missing, dim), states], dim=-2)
+
+
+def _left_pad_mask(mask: torch.Tensor, width: int) -> torch.Tensor:
+    missing = width - mask.shape[1]
+    if missing == 0:
+        return mask
+    return torch.cat([mask.new_zeros(mask.shape[0], missing), mask], dim=1)
