@@ -101,6 +101,9 @@ class ProgramRun(BaseModel):
     status: str  # harness.sandbox's status: ok, error, timeout, cpu_limit, memory_limit, ...
     answer: str
     error: str | None = None
+    # The generated text the program was made from (the completion, before the doc's tests
+    # or the answer printout are added), so a reader can see what the model wrote.
+    code: str | None = None
 
 
 class AgentStep(BaseModel):

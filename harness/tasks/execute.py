@@ -49,4 +49,7 @@ def run_generations(executor: Executor, generations: Sequence[str], doc: Doc) ->
     """Each generation's program run in its own jail, as the records a sample keeps."""
     programs = [executor.program(text, doc) for text in generations]
     results = run_many(programs, executor.limits, workers=2)
-    return [ProgramRun(status=r.status, answer=executor.answer(r), error=r.error) for r in results]
+    return [
+        ProgramRun(status=r.status, answer=executor.answer(r), error=r.error, code=text)
+        for r, text in zip(results, generations, strict=True)
+    ]
