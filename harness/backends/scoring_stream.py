@@ -1,0 +1,73 @@
+"""One stream of scoring requests (loglikelihood and rolling) for many callers at once.
+
+A run of many small tasks (every MMLU subject at ``--limit 2``) sent task by task makes many
+small batches, each too small to keep the machine busy. Sent as one stream, the backend can
+sort and batch all of them together and share a prefix wherever one occurs; answers come
+back as batches finish, so a caller still sees each of its groups (a task) completed as soon
+as its last request is answered.
+
+``groups`` partitions the request indices into the caller's units of work. A backend that
+streams itself (a ``score_stream`` method on its class, e.g. the hf backend) takes them as
+a hint: it never splits a group between waves, so a group's answers are never held back by
+work queued far behind it. Any other backend (served endpoints, Ray replicas) is called
+once per group and kind, exactly as a caller would call it group by group.
+
+Generation requests are not part of this stream: they are scheduled on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from harness.backends.base import Backend, ProgressCallback
+from harness.backends.requests import (
+    LoglikelihoodRequest,
+    RollingRequest,
+    ScoringRequest,
+    ScoringResult,
+)
+
+Answered = list[tuple[int, ScoringResult]]  # (request index, its result), as they finish
+
+
+class StreamingBackend(Protocol):
+    """A backend that schedules a whole stream of scoring requests itself."""
+
+    def score_stream(
+        self,
+        requests: Sequence[ScoringRequest],
+        groups: Sequence[Sequence[int]],
+        progress: ProgressCallback | None = None,
+    ) -> Iterator[Answered]:
+        """Every request answered exactly once, yielded in the order answers finish."""
+        ...
+
+
+def stream_scores(
+    backend: Backend,
+    requests: Sequence[ScoringRequest],
+    groups: Sequence[Sequence[int]],
+    progress: ProgressCallback | None = None,
+) -> Iterator[Answered]:
+    """Answer every request of ``requests`` (each index in exactly one of ``groups``),
+    yielding (index, result) lists as they finish."""
+    # Looked up on the class: a wrapper that forwards unknown attributes to the backend it
+    # wraps (the runner's stored answers) must not be bypassed through that forwarding.
+    if getattr(type(backend), "score_stream", None) is not None:
+        streaming: StreamingBackend = backend  # type: ignore[assignment]
+        yield from streaming.score_stream(requests, groups, progress)
+        return
+    for group in groups:
+        pairs = [i for i in group if isinstance(requests[i], LoglikelihoodRequest)]
+        texts = [i for i in group if isinstance(requests[i], RollingRequest)]
+        answered: Answered = []
+        if pairs:
+            asked = [requests[i] for i in pairs]
+            got = backend.loglikelihood(asked, progress)  # type: ignore[arg-type]
+            answered += zip(pairs, got, strict=True)
+        if texts:
+            asked = [requests[i] for i in texts]
+            rolled = backend.loglikelihood_rolling(asked, progress)  # type: ignore[arg-type]
+            answered += zip(texts, rolled, strict=True)
+        yield answered
