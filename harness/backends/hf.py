@@ -182,6 +182,7 @@ class HFBackend:
         requests: Sequence[ScoringRequest],
         groups: Sequence[Sequence[int]],
         progress: ProgressCallback | None = None,
+        wanted: Sequence[bool] | None = None,
     ) -> Iterator[Answered]:
         """Loglikelihood and rolling requests of many groups (tasks) scored together; each
         request is yielded (with its index) as soon as its last item is scored.
@@ -190,16 +191,18 @@ class HFBackend:
         (a group is never split); a wave's rows are shared, sorted and batched as one list,
         so small groups fill batches together and a prefix is run once for all of them. The
         wave bounds how much finished work waits on one row of a group, and so what a killed
-        run loses.
+        run loses. A wave without a ``wanted`` group is skipped (see ``stream_scores``).
         """
         wave_tokens = STREAM_WAVE_BATCHES * self.max_batch_tokens
-        tally = ScoreTally()
-        for number, group in enumerate(groups, start=1):
+        tally, needed = ScoreTally(), False
+        for number, group in enumerate(groups):
             for index in group:
                 tally.add(index, requests[index], self._scoring_items(requests[index]))
-            if tally.tokens >= wave_tokens or number == len(groups):
-                yield from self._score_wave(tally, progress)
-                tally = ScoreTally()
+            needed = needed or wanted is None or wanted[number]
+            if tally.tokens >= wave_tokens or number == len(groups) - 1:
+                if needed:
+                    yield from self._score_wave(tally, progress)
+                tally, needed = ScoreTally(), False
 
     def _scoring_items(self, request: ScoringRequest) -> list[ScoringItem]:
         """One item for a (context, continuation) pair; one per rolling window of a text."""

@@ -7,10 +7,16 @@ back as batches finish, so a caller still sees each of its groups (a task) compl
 as its last request is answered.
 
 ``groups`` partitions the request indices into the caller's units of work. A backend that
-streams itself (a ``score_stream`` method on its class, e.g. the hf backend) takes them as
-a hint: it never splits a group between waves, so a group's answers are never held back by
-work queued far behind it. Any other backend (served endpoints, Ray replicas) is called
-once per group and kind, exactly as a caller would call it group by group.
+streams itself (a ``score_stream`` method on its class, e.g. the hf backend) cuts the groups,
+in order, into waves that it batches as one, never splitting a group, so a group's answers
+are not held back by work queued far behind it. Any other backend (served endpoints, Ray
+replicas) is called once per group and kind, as a caller would call it group by group.
+
+``wanted`` marks the groups whose answers are needed (default: all). A resumed run passes
+the tasks it finished before as unwanted: a wave is cut from all the groups, so it holds
+the same requests in every run and its batches give the same floats to the last bit; a
+wave with a wanted group runs whole (its unwanted answers are yielded too, to be ignored),
+a wave without one is skipped.
 
 Generation requests are not part of this stream: they are scheduled on their own.
 """
@@ -39,8 +45,10 @@ class StreamingBackend(Protocol):
         requests: Sequence[ScoringRequest],
         groups: Sequence[Sequence[int]],
         progress: ProgressCallback | None = None,
+        wanted: Sequence[bool] | None = None,
     ) -> Iterator[Answered]:
-        """Every request answered exactly once, yielded in the order answers finish."""
+        """Every request of a wave with a wanted group answered exactly once, yielded in
+        the order answers finish."""
         ...
 
 
@@ -49,16 +57,19 @@ def stream_scores(
     requests: Sequence[ScoringRequest],
     groups: Sequence[Sequence[int]],
     progress: ProgressCallback | None = None,
+    wanted: Sequence[bool] | None = None,
 ) -> Iterator[Answered]:
-    """Answer every request of ``requests`` (each index in exactly one of ``groups``),
-    yielding (index, result) lists as they finish."""
+    """Answer the requests of ``requests`` (each index in exactly one of ``groups``) that
+    the ``wanted`` groups need, yielding (index, result) lists as they finish."""
     # Looked up on the class: a wrapper that forwards unknown attributes to the backend it
     # wraps (the runner's stored answers) must not be bypassed through that forwarding.
     if getattr(type(backend), "score_stream", None) is not None:
         streaming: StreamingBackend = backend  # type: ignore[assignment]
-        yield from streaming.score_stream(requests, groups, progress)
+        yield from streaming.score_stream(requests, groups, progress, wanted)
         return
-    for group in groups:
+    for number, group in enumerate(groups):
+        if wanted is not None and not wanted[number]:
+            continue
         pairs = [i for i in group if isinstance(requests[i], LoglikelihoodRequest)]
         texts = [i for i in group if isinstance(requests[i], RollingRequest)]
         answered: Answered = []
