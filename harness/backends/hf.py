@@ -143,6 +143,10 @@ class HFBackend:
                 "--base-url is for served models; add --backend openai, or drop --base-url "
                 "to load the weights in this process"
             )
+        if loaded.model.device.type == "cpu":
+            from harness.backends.cpu_threads import set_cpu_threads
+
+            set_cpu_threads()  # the cores idle now: busy ones make every thread wait
         return cls(loaded, batch_size=settings.batch_size)
 
     @property
