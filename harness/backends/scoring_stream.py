@@ -24,7 +24,6 @@ Generation requests are not part of this stream: they are scheduled on their own
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
 
 from harness.backends.base import Backend, ProgressCallback
 from harness.backends.requests import (
@@ -35,21 +34,6 @@ from harness.backends.requests import (
 )
 
 Answered = list[tuple[int, ScoringResult]]  # (request index, its result), as they finish
-
-
-class StreamingBackend(Protocol):
-    """A backend that schedules a whole stream of scoring requests itself."""
-
-    def score_stream(
-        self,
-        requests: Sequence[ScoringRequest],
-        groups: Sequence[Sequence[int]],
-        progress: ProgressCallback | None = None,
-        wanted: Sequence[bool] | None = None,
-    ) -> Iterator[Answered]:
-        """Every request of a wave with a wanted group answered exactly once, yielded in
-        the order answers finish."""
-        ...
 
 
 def stream_scores(
@@ -63,9 +47,11 @@ def stream_scores(
     the ``wanted`` groups need, yielding (index, result) lists as they finish."""
     # Looked up on the class: a wrapper that forwards unknown attributes to the backend it
     # wraps (the runner's stored answers) must not be bypassed through that forwarding.
-    if getattr(type(backend), "score_stream", None) is not None:
-        streaming: StreamingBackend = backend  # type: ignore[assignment]
-        yield from streaming.score_stream(requests, groups, progress, wanted)
+    # A backend that streams has ``score_stream(requests, groups, progress, wanted)``, an
+    # iterator of what ``stream_scores`` yields (``HFBackend.score_stream``).
+    score_stream = getattr(type(backend), "score_stream", None)
+    if score_stream is not None:
+        yield from score_stream(backend, requests, groups, progress, wanted)
         return
     for number, group in enumerate(groups):
         if wanted is not None and not wanted[number]:

@@ -20,6 +20,11 @@ def _samples(store: Path, run_id: str, task: str) -> list[Any]:
         return opened.get_samples(run_id, task)
 
 
+def _task_scores(store: Path, run_id: str, task: str) -> list[tuple[str, float]]:
+    with open_store(store) as opened:
+        return [(s.metric, s.value) for s in opened.get_scores(run_id, "task") if s.name == task]
+
+
 def test_a_streamed_run_scores_as_each_task_run_alone(
     toy_suite: Path, tmp_path: Path, tiny_model: Any
 ) -> None:
@@ -37,18 +42,7 @@ def test_a_streamed_run_scores_as_each_task_run_alone(
             assert isinstance(b.outputs, MultipleChoiceOutputs)
             assert a.outputs.logprobs == pytest.approx(b.outputs.logprobs, abs=1e-5)
             assert a.outputs.is_greedy == b.outputs.is_greedy
-        with open_store(store) as opened:
-            ours = [
-                (s.metric, s.value)
-                for s in opened.get_scores(whole.run_id, "task")
-                if s.name == task
-            ]
-            theirs = [
-                (s.metric, s.value)
-                for s in opened.get_scores(alone.run_id, "task")
-                if s.name == task
-            ]
-        assert ours == theirs
+        assert _task_scores(store, whole.run_id, task) == _task_scores(store, alone.run_id, task)
 
 
 def test_each_streamed_task_commits_when_its_answers_are_in(
