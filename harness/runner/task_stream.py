@@ -12,7 +12,8 @@ attempt and its answers are the same floats; a wave with an unfinished task runs
 whole, the others are skipped.
 
 Only tasks whose requests are all loglikelihood or rolling requests take part, and not those
-that measure their own efficiency (a task's time and tokens are not its own in a stream).
+that measure their own efficiency (a task's time and tokens are not its own in a stream) or
+run an agent (its requests are made as it goes).
 Generation is scheduled elsewhere.
 """
 
@@ -38,13 +39,13 @@ class FinishedTask:
 
 
 def streamable(task: Task, items: Sequence[TaskItem]) -> bool:
-    """Whether ``task`` can join the scoring stream."""
-    if task.config.efficiency:
+    """Whether ``task`` can join the scoring stream: it sends requests, all of them scoring
+    requests, and is neither an agent (it asks as it goes) nor measuring its efficiency."""
+    if task.config.efficiency or task.config.agent is not None:
         return False
-    return all(
-        isinstance(request, LoglikelihoodRequest | RollingRequest)
-        for item in items
-        for request in item.requests
+    requests = [request for item in items for request in item.requests]
+    return bool(requests) and all(
+        isinstance(request, LoglikelihoodRequest | RollingRequest) for request in requests
     )
 
 
