@@ -93,6 +93,27 @@ def write_toy_suite(
     return suite
 
 
+FOUR_TASKS = ("toy_mc", "toy_gen", "toy_mc_b", "toy_gen_b")
+
+
+def add_second_tasks(suite: Path) -> Path:
+    """Turn a toy suite into one of :data:`FOUR_TASKS`: a second multiple-choice and a second
+    generation task, whose prompts start with "Again. "; return the suite file."""
+    tasks = suite.parent / "tasks"
+    for name in ("toy_mc", "toy_gen"):
+        text = (tasks / f"{name}.yaml").read_text()
+        (tasks / f"{name}_b.yaml").write_text(
+            text.replace(f"task: {name}", f"task: {name}_b").replace(
+                'doc_to_text: "', 'doc_to_text: "Again. '
+            )
+        )
+    listed = ", ".join(f"tasks/{t}.yaml" for t in FOUR_TASKS)
+    suite.write_text(
+        f"suite: toy\ntasks: [{listed}]\naggregate:\n  - metric: acc\n    group_by: group\n"
+    )
+    return suite
+
+
 def toy_options(suite: Path, store: Path, **changes: Any) -> Any:
     """EvalOptions for the tiny model on a suite written by :func:`write_toy_suite`."""
     from harness.runner import EvalOptions

@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 from transformers import DynamicCache
@@ -44,8 +44,12 @@ from harness.backends.requests import (
     LoglikelihoodResult,
     RollingRequest,
     RollingResult,
+    ScoringRequest,
+    ScoringResult,
 )
 from harness.backends.rolling_windows import rolling_windows
+from harness.backends.score_tally import ItemScore, ScoreTally
+from harness.backends.scoring_stream import Answered
 from harness.backends.selective_logprobs import decoder_head_matches_model, score_positions
 from harness.errors import HarnessError
 from harness.models.loaded import LoadedModel
@@ -67,18 +71,14 @@ GENERATION_BATCH_TOKENS = 16384
 # extra pass and the cache copies cost (counted as this many tokens).
 MIN_SHARED_PREFIX = 16
 PREFIX_OVERHEAD_TOKENS = 32
+# A stream of many tasks' scoring requests is scored in waves of about this many full
+# batches: enough for small tasks to fill batches together, few enough that a task's
+# answers are not held back long by work queued behind it.
+STREAM_WAVE_BATCHES = 64
 
-BatchDone = Callable[[list[int], int], None]  # (item indices finished, tokens run)
 Job = TypeVar("Job")
 Out = TypeVar("Out")
 logger = logging.getLogger(__name__)
-
-
-class ItemScore(NamedTuple):
-    """The summed log-probability of an item's targets and whether each was the argmax."""
-
-    logprob: float
-    is_greedy: bool
 
 
 class HFBackend:
@@ -143,6 +143,10 @@ class HFBackend:
                 "--base-url is for served models; add --backend openai, or drop --base-url "
                 "to load the weights in this process"
             )
+        if loaded.model.device.type == "cpu":
+            from harness.backends.cpu_threads import set_cpu_threads
+
+            set_cpu_threads()  # the cores idle now: busy ones make every thread wait
         return cls(loaded, batch_size=settings.batch_size)
 
     @property
@@ -154,70 +158,86 @@ class HFBackend:
         """The weights' record: their content hash is the run's model identity."""
         return self.loaded.record()
 
-    @torch.inference_mode()
     def loglikelihood(
         self, requests: Sequence[LoglikelihoodRequest], progress: ProgressCallback | None = None
     ) -> list[LoglikelihoodResult]:
         """Score each continuation given its context, tokenised and truncated as lm-eval does."""
-        items = []
-        for request in requests:
-            context, continuation = encode_pair(
-                self.tokenizer, request.context, request.continuation
-            )
-            items.append(self._item(context, continuation))
+        return self._answer_all(requests, progress)  # type: ignore[return-value]
 
-        def report(done: list[int], tokens: int) -> None:
-            if progress is not None:
-                progress(len(done), tokens)
-
-        scores = self._score(items, report)
-        return [
-            LoglikelihoodResult(
-                logprob=score.logprob, is_greedy=score.is_greedy, n_tokens=len(item.targets)
-            )
-            for item, score in zip(items, scores, strict=True)
-        ]
-
-    @torch.inference_mode()
     def loglikelihood_rolling(
         self, requests: Sequence[RollingRequest], progress: ProgressCallback | None = None
     ) -> list[RollingResult]:
         """Score every token of each text, in lm-eval's rolling windows of ``max_length``."""
-        items: list[ScoringItem] = []
-        owner: list[int] = []  # request index of each window
-        n_tokens: list[int] = []
-        for index, request in enumerate(requests):
-            tokens = encode_text(self.tokenizer, request.text)
-            n_tokens.append(len(tokens))
+        return self._answer_all(requests, progress)  # type: ignore[return-value]
+
+    def _answer_all(
+        self, requests: Sequence[ScoringRequest], progress: ProgressCallback | None
+    ) -> list[ScoringResult]:
+        """Every request in one wave, results in request order."""
+        results: list[ScoringResult | None] = [None] * len(requests)
+        for answered in self.score_stream(requests, [range(len(requests))], progress):
+            for index, result in answered:
+                results[index] = result
+        return [r for r in results if r is not None]
+
+    @torch.inference_mode()
+    def score_stream(
+        self,
+        requests: Sequence[ScoringRequest],
+        groups: Sequence[Sequence[int]],
+        progress: ProgressCallback | None = None,
+        wanted: Sequence[bool] | None = None,
+    ) -> Iterator[Answered]:
+        """Loglikelihood and rolling requests of many groups (tasks) scored together; each
+        request is yielded (with its index) as soon as its last item is scored.
+
+        Groups are taken in order into waves of about ``STREAM_WAVE_BATCHES`` full batches
+        (a group is never split); a wave's rows are shared, sorted and batched as one list,
+        so small groups fill batches together and a prefix is run once for all of them. The
+        wave bounds how much finished work waits on one row of a group, and so what a killed
+        run loses. A wave without a ``wanted`` group is skipped (see ``stream_scores``).
+        """
+        wave_tokens = STREAM_WAVE_BATCHES * self.max_batch_tokens
+        tally, needed = ScoreTally(), False
+        for number, group in enumerate(groups):
+            for index in group:
+                tally.add(index, requests[index], self._scoring_items(requests[index]))
+            needed = needed or wanted is None or wanted[number]
+            if tally.tokens >= wave_tokens or number == len(groups) - 1:
+                if needed:
+                    yield from self._score_wave(tally, progress)
+                tally, needed = ScoreTally(), False
+
+    def _scoring_items(self, request: ScoringRequest) -> list[ScoringItem]:
+        """One item for a (context, continuation) pair; one per rolling window of a text."""
+        if isinstance(request, LoglikelihoodRequest):
+            context, continuation = encode_pair(
+                self.tokenizer, request.context, request.continuation
+            )
+            return [self._item(context, continuation)]
+        tokens = encode_text(self.tokenizer, request.text)
+        return [
+            self._item(context, predicted)
             for context, predicted in rolling_windows(
                 tokens, prefix_token=self.prefix_token_id, max_length=self.max_length
-            ):
-                items.append(self._item(context, predicted))
-                owner.append(index)
-        windows_left = [0] * len(requests)
-        for index in owner:
-            windows_left[index] += 1
-        n_empty = windows_left.count(0)
-
-        def report(done: list[int], tokens: int) -> None:
-            # A text counts as done when its last window is.
-            finished = 0
-            for item_index in done:
-                windows_left[owner[item_index]] -= 1
-                finished += windows_left[owner[item_index]] == 0
-            if progress is not None:
-                progress(finished, tokens)
-
-        scores = self._score(items, report)
-        if progress is not None and n_empty:
-            progress(n_empty, 0)  # empty texts have no windows: log-probability 0, nothing to run
-        totals = [0.0] * len(requests)
-        for index, score in zip(owner, scores, strict=True):
-            totals[index] += score.logprob
-        return [
-            RollingResult(logprob=total, n_tokens=count, n_bytes=len(request.text.encode("utf-8")))
-            for total, count, request in zip(totals, n_tokens, requests, strict=True)
+            )
         ]
+
+    def _score_wave(
+        self, tally: ScoreTally, progress: ProgressCallback | None
+    ) -> Iterator[Answered]:
+        """Score the items of ``tally``; yield the requests each batch completes."""
+        ready = tally.answered_without_items()
+        if ready:
+            if progress is not None:
+                progress(len(ready), 0)
+            yield ready
+        for done, tokens in self._scored_batches(tally.items):
+            complete = tally.record(done)
+            if progress is not None:
+                progress(len(complete), tokens)
+            if complete:
+                yield complete
 
     @torch.inference_mode()
     def generate(
@@ -344,9 +364,10 @@ class HFBackend:
         ids = encode_text(self.tokenizer, prompt)[-room:]
         return ids or [self.prefix_token_id]  # an empty prompt is conditioned on the prefix token
 
-    def _score(self, items: list[ScoringItem], on_batch: BatchDone) -> list[ItemScore]:
-        """Sum each item's target log-probabilities, batch by batch; results in item order."""
-        scores = [ItemScore(0.0, True)] * len(items)  # items with no targets keep these
+    def _scored_batches(
+        self, items: list[ScoringItem]
+    ) -> Iterator[tuple[list[tuple[int, ItemScore]], int]]:
+        """(item index, score) of the items each batch finishes, and the tokens it ran."""
         rows = plan_rows(items)
         if rows and self._via_decoder is None:
             # Decided once per model, on a few tokens of the shortest row (the cheapest check).
@@ -358,16 +379,15 @@ class HFBackend:
             widths = [len(row.input_ids) - offset for row in group]
             for first, batch in enumerate(self._batches(group, widths, self.max_batch_tokens)):
                 done = self._halving_on_oom(batch, run)
-                for member, score in done:
-                    scores[member] = score
                 tokens = sum(len(row.input_ids) - offset for row in batch)
                 tokens += offset if first == 0 else 0  # the prefix runs once per group
                 self.tokens_processed += tokens
-                on_batch([member for member, _ in done], tokens)
-        unscored = [index for index, item in enumerate(items) if not item.targets]
+                yield done, tokens
+        unscored = [
+            (index, ItemScore(0.0, True)) for index, item in enumerate(items) if not item.targets
+        ]
         if unscored:
-            on_batch(unscored, 0)  # nothing to predict: log-probability 0, trivially greedy
-        return scores
+            yield unscored, 0  # nothing to predict: log-probability 0, trivially greedy
 
     def _shared_rows(
         self, rows: list[ScoringRow], items: list[ScoringItem]

@@ -61,6 +61,11 @@ class GenerationResult:
     n_tokens: int
 
 
+# The two request types answered by scoring tokens (no sampling), and their results.
+ScoringRequest = LoglikelihoodRequest | RollingRequest
+ScoringResult = LoglikelihoodResult | RollingResult
+
+
 def occurrences(requests: Sequence[Hashable]) -> list[int]:
     """How many equal requests come before each one in ``requests``.
 

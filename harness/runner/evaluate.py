@@ -1,8 +1,10 @@
-"""Evaluate a model on a suite: validate everything, then run task by task into the store.
+"""Evaluate a model on a suite: validate everything, then run it into the store task by task.
 
 All user input (suite, tasks, data, templates, generation settings, model) is checked
-before the store is touched, so bad input leaves the store unchanged. Each task then
-commits in one transaction; a crash leaves complete tasks and a run marked failed (or, after
+before the store is touched, so bad input leaves the store unchanged. The scoring tasks
+(loglikelihood, rolling) are answered in one stream across tasks (:mod:`harness.runner.
+task_stream`), the rest one by one; either way each task commits in one transaction as soon
+as its answers are in; a crash leaves complete tasks and a run marked failed (or, after
 SIGKILL, a run whose lease went stale), and ``resume`` continues such a run without redoing
 its finished tasks. The lease, its heartbeat and the stop signals are in
 :mod:`harness.runner.lease`; the resume checks are in :mod:`harness.runner.resume`.
@@ -39,6 +41,7 @@ from harness.runner.scoring import (
     score_task,
 )
 from harness.runner.stored_answers import StoredAnswers
+from harness.runner.task_stream import stream_tasks, streamable
 from harness.store import (
     DEFAULT_STORE_PATH,
     LeaseLost,
@@ -334,20 +337,74 @@ def _jsonable(value: Any) -> Any:
 def _run_tasks(
     store: Store, held: HeldRun, prepared: _Prepared, backend: Backend, options: EvalOptions
 ) -> list[tuple[Task, TaskScores]]:
+    """Every task of the suite scored and committed (or read back, when a resumed run
+    finished it before); in suite order.
+
+    The scoring tasks go first, all in one stream, each committed as soon as its last
+    answer is back; the others (generation, tasks measuring their own efficiency) follow
+    one by one.
+    """
     run_id = held.lease.run_id
     done = store.completed_tasks(run_id)
-    todo = sum(len(prepared.items[t.name]) for t in prepared.tasks if t.name not in done)
-    scored: list[tuple[Task, TaskScores]] = []
-    with RunProgress(todo, enabled=options.progress) as progress:
-        for task in prepared.tasks:
-            if task.name in done:
-                scored.append((task, _stored_scores(store, run_id, task)))
-                continue
+    todo = [t for t in prepared.tasks if t.name not in done]
+    scored = {t.name: _stored_scores(store, run_id, t) for t in prepared.tasks if t.name in done}
+    # A resumed run streams its finished tasks too: see harness.runner.task_stream.
+    streamed = [t for t in prepared.tasks if streamable(t, prepared.items[t.name])]
+    alone = [t for t in todo if t not in streamed]
+    with RunProgress(
+        sum(len(prepared.items[t.name]) for t in todo), enabled=options.progress
+    ) as progress:
+        if any(t.name not in done for t in streamed):
+            scored.update(_run_stream(store, held, prepared, streamed, done, backend, progress))
+        for task in alone:
             held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
             pause_at(f"start:{task.name}")
             items = prepared.items[task.name]
-            scores = _run_task(store, held, task, items, backend, progress)
-            scored.append((task, scores))
+            scored[task.name] = _run_task(store, held, task, items, backend, progress)
+    return [(t, scored[t.name]) for t in prepared.tasks]
+
+
+def _run_stream(
+    store: Store,
+    held: HeldRun,
+    prepared: _Prepared,
+    tasks: list[Task],
+    done: set[str],
+    backend: Backend,
+    progress: RunProgress,
+) -> dict[str, TaskScores]:
+    """Score ``tasks`` (but those ``done`` before) in one stream; commit each as it completes.
+
+    A task's recorded time and tokens are those since the previous commit (its share of
+    the stream), so the tasks' figures still add up to the run's.
+    """
+    todo = [t for t in tasks if t.name not in done]
+    for task in todo:  # every task enters the stream here, so each is checked here
+        held.check(task.name)
+        pause_at(f"start:{task.name}")
+    scored: dict[str, TaskScores] = {}
+    since, tokens_before = time.perf_counter(), backend.tokens_processed
+    everything = [(t, prepared.items[t.name]) for t in tasks]
+    stream = stream_tasks(backend, everything, progress, done)
+    for finished in stream:
+        task = finished.task
+        pause_at(f"task:{task.name}")
+        scores = score_task(held.lease.run_id, task, finished.items, finished.results)
+        _commit(
+            store,
+            held,
+            task,
+            finished.items,
+            scores,
+            wall_time_s=time.perf_counter() - since,
+            tokens=backend.tokens_processed - tokens_before,
+        )
+        since, tokens_before = time.perf_counter(), backend.tokens_processed
+        scored[task.name] = scores
+        progress.task_committed(task.name)
+        left = [t.name for t in todo if t.name not in scored]
+        if left:  # a stop signal or a lost lease ends the run between commits
+            held.check(left[0])
     return scored
 
 
@@ -392,6 +449,30 @@ def _run_task(
             n_items=len(items),
         )
         scores = replace(scores, results=[*scores.results, *measured])
+    _commit(
+        store,
+        held,
+        task,
+        items,
+        scores,
+        wall_time_s=time.perf_counter() - started,
+        tokens=backend.tokens_processed - tokens_before,
+    )
+    return scores
+
+
+def _commit(
+    store: Store,
+    held: HeldRun,
+    task: Task,
+    items: list[TaskItem],
+    scores: TaskScores,
+    *,
+    wall_time_s: float,
+    tokens: int,
+) -> None:
+    """Write a scored task (its result, scores and samples) in one transaction."""
+    run_id = held.lease.run_id
     result = TaskResultRecord(
         run_id=run_id,
         task=task.name,
@@ -400,8 +481,8 @@ def _run_task(
         num_fewshot=task.config.num_fewshot,
         fewshot_seed=task.config.fewshot_config.seed,
         n_items=len(items),
-        wall_time_s=time.perf_counter() - started,
-        tokens_processed=backend.tokens_processed - tokens_before,
+        wall_time_s=wall_time_s,
+        tokens_processed=tokens,
         details={
             "data_origin": task.data_origin,
             "n_docs": len(task.docs),
@@ -418,7 +499,6 @@ def _run_task(
         scores.samples,
         lease_token=held.lease.lease_token,
     )
-    return scores
 
 
 def _execute(

@@ -14,13 +14,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from toy_suite import FOUR_TASKS, add_second_tasks
 
 from harness.cli.main import main
 from harness.runner import EvalOptions, run_eval
@@ -29,7 +29,7 @@ from harness.store.liveness import run_state
 from harness.store.pause import PAUSE_ENV
 
 REPO = Path(__file__).resolve().parents[2]
-TASKS = ("toy_mc", "toy_gen", "toy_mc_b", "toy_gen_b")
+TASKS = FOUR_TASKS
 DEADLINE_S = 120.0
 SEEDS = (2, 7)  # a kill while answering a task, and one inside a commit
 
@@ -37,25 +37,7 @@ SEEDS = (2, 7)  # a kill while answering a task, and one inside a commit
 @pytest.fixture()
 def four_task_suite(toy_suite: Path) -> Path:
     """The toy suite with a second multiple-choice and a second generation task."""
-    tasks = toy_suite.parent / "tasks"
-    for name in ("toy_mc", "toy_gen"):
-        text = (tasks / f"{name}.yaml").read_text()
-        (tasks / f"{name}_b.yaml").write_text(
-            text.replace(f"task: {name}", f"task: {name}_b").replace(
-                'doc_to_text: "', 'doc_to_text: "Again. '
-            )
-        )
-    listed = ", ".join(f"tasks/{t}.yaml" for t in TASKS)
-    toy_suite.write_text(
-        textwrap.dedent(f"""\
-        suite: toy
-        tasks: [{listed}]
-        aggregate:
-          - metric: acc
-            group_by: group
-        """)
-    )
-    return toy_suite
+    return add_second_tasks(toy_suite)
 
 
 def _command(suite: Path, store: Path, resume: str | None = None) -> list[str]:

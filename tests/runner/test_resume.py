@@ -163,7 +163,7 @@ def test_sigterm_ends_the_run_as_failed_after_the_current_task(
     from harness.backends.hf import HFBackend
 
     store = tmp_path / "s.db"
-    original = HFBackend.loglikelihood
+    original = HFBackend.score_stream  # the runner's stream of scoring requests
     before = signal.getsignal(signal.SIGTERM)
 
     def terminated_midway(self: HFBackend, *args: Any, **kwargs: Any) -> Any:
@@ -171,7 +171,7 @@ def test_sigterm_ends_the_run_as_failed_after_the_current_task(
         return original(self, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(HFBackend, "loglikelihood", terminated_midway)
+        patch.setattr(HFBackend, "score_stream", terminated_midway)
         with pytest.raises(RunStopped, match="stopped by SIGTERM before task 'toy_gen'") as stopped:
             run_eval(toy_options(toy_suite, store), model=tiny_model)
     assert stopped.value.exit_code == 128 + signal.SIGTERM
