@@ -42,6 +42,8 @@ ALL = [
     "gender_parity",
     "gender_representation_tvd",
     "invalid_action_share",
+    "judge_pairwise",
+    "judge_rubric",
     "likelihood_diff",
     "mcc",
     "pass_at_1",

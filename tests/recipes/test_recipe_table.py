@@ -21,6 +21,7 @@ from harness.recipes import load_recipe_config, recipe_names, train_recipe
 from harness.registry import get_variant
 
 SHIPPED = [
+    "constitutional",
     "distill",
     "dpo",
     "lora",
@@ -155,5 +156,7 @@ def test_a_key_typo_in_the_added_recipes_config_is_refused(
 
 
 def test_an_unknown_recipe_names_the_table() -> None:
-    with pytest.raises(HarnessError, match="unknown recipe 'ppo'; known: distill, dpo, lora"):
+    with pytest.raises(
+        HarnessError, match="unknown recipe 'ppo'; known: constitutional, distill, dpo, lora"
+    ):
         load_recipe_config("ppo")
