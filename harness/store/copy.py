@@ -14,7 +14,7 @@ still writing them); kept served-model answers are a cache and are not copied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,10 +53,6 @@ class CopyReport:
     variant_name_clashes: list[str] = field(default_factory=list)
     gate_decisions_present: int = 0
 
-    @property
-    def copied_anything(self) -> bool:
-        return bool(self.runs or self.variants or self.gate_decisions)
-
 
 def copy_store(
     source: Store, target: Store, *, on_run: Callable[[str], None] | None = None
@@ -82,9 +78,9 @@ def count_runs(store: Store) -> int:
 
 def _copy_run(source: Store, target: Store, run_id: str, report: CopyReport) -> None:
     key = {"run_id": run_id}
-    (run,) = _dicts(source, _select("runs", RUN_ROW_COLUMNS, "run_id = :run_id"), key)
+    (run,) = _dicts(source, sql.select_from("runs", RUN_ROW_COLUMNS, "run_id = :run_id"), key)
     with target.writing() as conn:
-        there = conn.execute(text(_select("runs", RUN_IDENTITY, "run_id = :run_id")), key)
+        there = conn.execute(text(sql.select_from("runs", RUN_IDENTITY, "run_id = :run_id")), key)
         found = there.mappings().first()
         if found is not None:
             if any(found[column] != run[column] for column in RUN_IDENTITY):
@@ -94,15 +90,15 @@ def _copy_run(source: Store, target: Store, run_id: str, report: CopyReport) -> 
             return
         model = _dicts(
             source,
-            _select("models", sql.MODEL_COLUMNS, "model_hash = :h"),
+            sql.select_from("models", sql.MODEL_COLUMNS, "model_hash = :h"),
             {"h": run["model_hash"]},
         )
-        conn.execute(text(_insert("models", sql.MODEL_COLUMNS) + _ON_CONFLICT_MODEL), model)
-        conn.execute(text(_insert("runs", RUN_ROW_COLUMNS)), run)
+        conn.execute(text(sql.insert_into("models", sql.MODEL_COLUMNS) + _ON_CONFLICT_MODEL), model)
+        conn.execute(text(sql.insert_into("runs", RUN_ROW_COLUMNS)), run)
         for table, columns, order in RUN_TABLES:
-            rows = _dicts(source, _select(table, columns, "run_id = :run_id", order), key)
+            rows = _dicts(source, sql.select_from(table, columns, "run_id = :run_id", order), key)
             if rows:
-                conn.execute(text(_insert(table, columns)), rows)
+                conn.execute(text(sql.insert_into(table, columns)), rows)
             report.samples += len(rows) if table == "samples" else 0
             report.scores += len(rows) if table == "scores" else 0
     report.runs += 1
@@ -128,7 +124,9 @@ def _copy_variants(source: Store, target: Store, report: CopyReport) -> None:
 
 def _copy_gate_decisions(source: Store, target: Store, report: CopyReport) -> None:
     columns = sql.GATE_DECISION_COLUMNS
-    for decision in _dicts(source, _select("gate_decisions", columns, order="decision_id"), {}):
+    for decision in _dicts(
+        source, sql.select_from("gate_decisions", columns, order="decision_id"), {}
+    ):
         identity = {column: decision[column] for column in GATE_IDENTITY}
         with target.writing() as conn:
             if _present(conn, "gate_decisions", identity):
@@ -137,22 +135,11 @@ def _copy_gate_decisions(source: Store, target: Store, report: CopyReport) -> No
             runs = (decision["baseline_run_id"], decision["candidate_run_id"])
             if any(not _present(conn, "runs", {"run_id": run_id}) for run_id in runs):
                 continue  # a run it compares was not copied (still running in the source)
-            conn.execute(text(_insert("gate_decisions", columns)), decision)
+            conn.execute(text(sql.insert_into("gate_decisions", columns)), decision)
             report.gate_decisions += 1
 
 
 _ON_CONFLICT_MODEL = " ON CONFLICT (model_hash) DO NOTHING"
-
-
-def _select(table: str, columns: Sequence[str], where: str = "", order: str = "") -> str:
-    statement = f"SELECT {', '.join(columns)} FROM {table}"
-    statement += f" WHERE {where}" if where else ""
-    return statement + (f" ORDER BY {order}" if order else "")
-
-
-def _insert(table: str, columns: Sequence[str]) -> str:
-    names = ", ".join(columns)
-    return f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"
 
 
 def _present(conn: Connection, table: str, match: dict[str, Any]) -> bool:

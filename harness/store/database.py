@@ -611,11 +611,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _insert_scores(conn: Connection, scores: Iterable[ScoreRecord]) -> None:
-    """Insert scores one by one in a savepoint, so a duplicate can be named in the error."""
+    """Insert scores one by one so a duplicate can be named in the error (the caller's
+    transaction then rolls back whole, so no savepoint is needed)."""
     for score in scores:
         try:
-            with conn.begin_nested():
-                _execute(conn, sql.INSERT_SCORE, rows.score_to_row(score))
+            _execute(conn, sql.INSERT_SCORE, rows.score_to_row(score))
         except IntegrityError as exc:
             raise HarnessError(
                 f"score {score.scope} '{score.name}' {score.metric} of run '{score.run_id}' "

@@ -9,6 +9,8 @@ onto records by name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 SCHEMA_VERSION = 4
 # Older stores are upgraded in place by the Alembic revisions in harness/store/migrations.
 MIGRATABLE_VERSIONS = (1, 2, 3)
@@ -133,14 +135,18 @@ TABLES = (
 )
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
+def insert_into(table: str, columns: Sequence[str]) -> str:
+    """``INSERT`` of one row into ``table``, a named parameter per column."""
     names = ", ".join(columns)
     params = ", ".join(f":{column}" for column in columns)
     return f"INSERT INTO {table} ({names}) VALUES ({params})"
 
 
-def _select(table: str, columns: tuple[str, ...]) -> str:
-    return f"SELECT {', '.join(columns)} FROM {table}"
+def select_from(table: str, columns: Sequence[str], where: str = "", order: str = "") -> str:
+    """``SELECT`` of ``columns`` from ``table``, with an optional condition and order."""
+    statement = f"SELECT {', '.join(columns)} FROM {table}"
+    statement += f" WHERE {where}" if where else ""
+    return statement + (f" ORDER BY {order}" if order else "")
 
 
 def count_rows(table: str) -> str:
@@ -159,25 +165,25 @@ CHANGE_STAMP = (
 )
 
 UPSERT_MODEL = (
-    _insert("models", MODEL_COLUMNS)
+    insert_into("models", MODEL_COLUMNS)
     + " ON CONFLICT (model_hash) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in MODEL_COLUMNS[1:])
 )
-SELECT_MODEL = _select("models", MODEL_COLUMNS) + " WHERE model_hash = :model_hash"
+SELECT_MODEL = select_from("models", MODEL_COLUMNS) + " WHERE model_hash = :model_hash"
 MODEL_EXISTS = "SELECT 1 FROM models WHERE model_hash = :model_hash"
 
-INSERT_RUN = _insert("runs", RUN_COLUMNS)
+INSERT_RUN = insert_into("runs", RUN_COLUMNS)
 RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id = :run_id"
 # PostgreSQL only: hold the run's row until COMMIT, so a lease checked in this transaction
 # cannot change hands before its writes land (SQLite's BEGIN IMMEDIATE already serialises).
 LOCK_RUN = "SELECT 1 FROM runs WHERE run_id = :run_id FOR UPDATE"
-SELECT_RUN = _select("runs", RUN_COLUMNS) + " WHERE run_id = :run_id"
+SELECT_RUN = select_from("runs", RUN_COLUMNS) + " WHERE run_id = :run_id"
 SELECT_RUNS_BY_PREFIX = (
-    _select("runs", RUN_COLUMNS)
+    select_from("runs", RUN_COLUMNS)
     + " WHERE substr(run_id, 1, :length) = :prefix"
     + " ORDER BY created_at DESC, run_id DESC LIMIT :limit"
 )
-SELECT_RUNS = _select("runs", RUN_COLUMNS) + " ORDER BY created_at DESC, run_id DESC"
+SELECT_RUNS = select_from("runs", RUN_COLUMNS) + " ORDER BY created_at DESC, run_id DESC"
 SELECT_RUNS_LIMITED = SELECT_RUNS + " LIMIT :limit"
 FINISH_RUN = (
     "UPDATE runs SET status = :status, wall_time_s = :wall_time_s,"
@@ -186,8 +192,8 @@ FINISH_RUN = (
 
 # -- leases: every change is conditional on the token the writer holds (or last saw), so of
 # two processes racing for a run exactly one UPDATE matches a row.
-SELECT_LEASE = _select("runs", LEASE_COLUMNS) + " WHERE run_id = :run_id"
-SELECT_LEASES = _select("runs", LEASE_COLUMNS)
+SELECT_LEASE = select_from("runs", LEASE_COLUMNS) + " WHERE run_id = :run_id"
+SELECT_LEASES = select_from("runs", LEASE_COLUMNS)
 SET_LEASE = (
     "UPDATE runs SET lease_token = :lease_token, lease_host = :lease_host,"
     " lease_pid = :lease_pid, heartbeat_at = :heartbeat_at WHERE run_id = :run_id"
@@ -212,9 +218,9 @@ END_LEASE = (
     " WHERE run_id = :run_id AND lease_token = :lease_token AND status = 'running'"
 )
 
-INSERT_ATTEMPT = _insert("run_attempts", ATTEMPT_COLUMNS)
+INSERT_ATTEMPT = insert_into("run_attempts", ATTEMPT_COLUMNS)
 SELECT_ATTEMPTS = (
-    _select("run_attempts", ATTEMPT_COLUMNS) + " WHERE run_id = :run_id ORDER BY attempt"
+    select_from("run_attempts", ATTEMPT_COLUMNS) + " WHERE run_id = :run_id ORDER BY attempt"
 )
 NEXT_ATTEMPT = "SELECT COALESCE(MAX(attempt), 0) + 1 FROM run_attempts WHERE run_id = :run_id"
 UPDATE_ATTEMPT = (
@@ -232,45 +238,48 @@ ATTEMPT_TOTALS = (
 )
 DELETE_AGGREGATE_SCORES = "DELETE FROM scores WHERE run_id = :run_id AND scope = 'aggregate'"
 
-INSERT_TASK_RESULT = _insert("task_results", TASK_RESULT_COLUMNS)
+INSERT_TASK_RESULT = insert_into("task_results", TASK_RESULT_COLUMNS)
 TASK_RESULT_EXISTS = "SELECT 1 FROM task_results WHERE run_id = :run_id AND task = :task"
 SELECT_TASK_RESULTS = (
-    _select("task_results", TASK_RESULT_COLUMNS) + " WHERE run_id = :run_id ORDER BY task"
+    select_from("task_results", TASK_RESULT_COLUMNS) + " WHERE run_id = :run_id ORDER BY task"
 )
 SELECT_COMPLETED_TASKS = "SELECT task FROM task_results WHERE run_id = :run_id"
 
-INSERT_SCORE = _insert("scores", SCORE_COLUMNS)
-SELECT_SCORES = _select("scores", SCORE_COLUMNS) + " WHERE run_id = :run_id ORDER BY score_id"
+INSERT_SCORE = insert_into("scores", SCORE_COLUMNS)
+SELECT_SCORES = select_from("scores", SCORE_COLUMNS) + " WHERE run_id = :run_id ORDER BY score_id"
 SELECT_SCORES_IN_SCOPE = (
-    _select("scores", SCORE_COLUMNS)
+    select_from("scores", SCORE_COLUMNS)
     + " WHERE run_id = :run_id AND scope = :scope ORDER BY score_id"
 )
 
-INSERT_SAMPLE = _insert("samples", SAMPLE_COLUMNS)
+INSERT_SAMPLE = insert_into("samples", SAMPLE_COLUMNS)
 SELECT_SAMPLES = (
-    _select("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id ORDER BY task, doc_id"
+    select_from("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id ORDER BY task, doc_id"
 )
 SELECT_TASK_SAMPLES = (
-    _select("samples", SAMPLE_COLUMNS) + " WHERE run_id = :run_id AND task = :task ORDER BY doc_id"
+    select_from("samples", SAMPLE_COLUMNS)
+    + " WHERE run_id = :run_id AND task = :task ORDER BY doc_id"
 )
 
-INSERT_GATE_DECISION = _insert("gate_decisions", GATE_DECISION_COLUMNS) + " RETURNING decision_id"
+INSERT_GATE_DECISION = (
+    insert_into("gate_decisions", GATE_DECISION_COLUMNS) + " RETURNING decision_id"
+)
 SELECT_GATE_DECISIONS = (
-    _select("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
+    select_from("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
     + " ORDER BY created_at DESC, decision_id DESC"
 )
 SELECT_GATE_DECISIONS_OF_RUN = (
-    _select("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
+    select_from("gate_decisions", ("decision_id", *GATE_DECISION_COLUMNS))
     + " WHERE baseline_run_id = :run_id OR candidate_run_id = :run_id"
     + " ORDER BY created_at DESC, decision_id DESC"
 )
 
-INSERT_VARIANT = _insert("variants", VARIANT_COLUMNS)
-SELECT_VARIANTS = _select("variants", VARIANT_COLUMNS) + " ORDER BY created_at, variant_id"
-SELECT_VARIANT = _select("variants", VARIANT_COLUMNS) + " WHERE variant_id = :variant_id"
-SELECT_VARIANT_BY_NAME = _select("variants", VARIANT_COLUMNS) + " WHERE name = :name"
+INSERT_VARIANT = insert_into("variants", VARIANT_COLUMNS)
+SELECT_VARIANTS = select_from("variants", VARIANT_COLUMNS) + " ORDER BY created_at, variant_id"
+SELECT_VARIANT = select_from("variants", VARIANT_COLUMNS) + " WHERE variant_id = :variant_id"
+SELECT_VARIANT_BY_NAME = select_from("variants", VARIANT_COLUMNS) + " WHERE name = :name"
 SELECT_VARIANTS_BY_PREFIX = (
-    _select("variants", VARIANT_COLUMNS)
+    select_from("variants", VARIANT_COLUMNS)
     + " WHERE substr(variant_id, 1, :length) = :prefix ORDER BY variant_id LIMIT :limit"
 )
 
