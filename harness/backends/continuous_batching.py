@@ -15,6 +15,10 @@ from a generator per request, seeded from the config's seed and the request's ow
 (its prompt tokens, and which occurrence of an identical request it is), so a request's
 sample depends neither on which other requests shared its steps nor on how the requests were
 split between processes (Ray replicas) or calls.
+
+A shared prefix is computed when its first member is admitted and dropped when its last one
+finishes (:class:`LazyPrefix`), so a stream of many tasks, each with its own few-shot block,
+holds only the prefixes of the rows running.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +48,44 @@ from harness.backends.stop_sequences import TailStopCheck, cut_at_stop
 CACHE_GROWTH = 256  # positions added to the key/value buffers whenever they fill up
 
 
+class LazyPrefix:
+    """A token prefix shared by ``members`` jobs: its keys and values are computed (by
+    ``compute``) when the first member is admitted and let go when the last one finishes.
+
+    ``compute`` may return None (the model's cache cannot be lent): the members then run
+    their whole prompts. The prefix's tokens are counted once, with the first member that
+    finishes (``unpaid``).
+    """
+
+    def __init__(
+        self,
+        tokens: list[int],
+        members: int,
+        compute: Callable[[list[int]], SharedPrefix | None],
+    ) -> None:
+        self.tokens = tokens
+        self._left = members
+        self._compute: Callable[[list[int]], SharedPrefix | None] | None = compute
+        self._prefix: SharedPrefix | None = None
+        self.unpaid = len(tokens)
+
+    def get(self) -> SharedPrefix | None:
+        """The computed prefix (computed now if it was not yet), or None if it cannot be."""
+        if self._compute is not None:
+            self._prefix, self._compute = self._compute(self.tokens), None
+            if self._prefix is None:
+                self.unpaid = 0
+        return self._prefix
+
+    def member_finished(self) -> int:
+        """Note that one member is done; the prefix's tokens if they are still unpaid."""
+        self._left -= 1
+        if self._left == 0:
+            self._prefix = None
+        paid, self.unpaid = self.unpaid, 0
+        return paid
+
+
 @dataclass
 class GenerationJob:
     """One request, tokenised: its prompt, its config, the prefix it shares (if any) and the
@@ -52,10 +94,10 @@ class GenerationJob:
     prompt: list[int]
     config: GenerationConfig
     seed: int
-    prefix: SharedPrefix | None = None
+    prefix: LazyPrefix | None = None
 
 
-Finished = Callable[[int, GenerationResult, int], None]  # (job index, result, tokens run)
+Finished = tuple[int, GenerationResult, int]  # (job index, result, tokens run)
 
 
 @dataclass
@@ -73,18 +115,18 @@ class _Row:
 def generate_continuously(
     model: Any,
     tokenizer: Any,
-    jobs: Sequence[GenerationJob],
+    jobs: Mapping[int, GenerationJob],
     order: Sequence[int],
     *,
     max_rows: int | None,
     max_tokens: int,
     eos_ids: list[int],
     pad_id: int,
-    on_finished: Finished,
-) -> None:
+) -> Iterator[Finished]:
     """Generate every job in ``order`` (admission order), at most ``max_rows`` rows and about
-    ``max_tokens`` prompt-plus-new-token positions at a time; ``on_finished`` hears of each
-    job as it ends. Jobs with the same ``prefix`` object share its cached keys and values."""
+    ``max_tokens`` prompt-plus-new-token positions at a time; yield each job as it ends, with
+    the tokens it ran (a shared prefix counted with its first member to finish). Jobs with
+    the same ``prefix`` object share its cached keys and values."""
     waiting = deque(order)
     rows: list[_Row] = []
     batch = _Batch(model, pad_id)
@@ -93,8 +135,12 @@ def generate_continuously(
     while waiting or rows:
         admitted = _admit(waiting, rows, jobs, max_rows, max_tokens)
         if admitted:
-            new_rows = [_new_row(index, jobs[index], tokenizer, model.device) for index in admitted]
-            new_logits = batch.add([jobs[i] for i in admitted])
+            new_jobs = [jobs[i] for i in admitted]
+            new_logits = batch.add(new_jobs)  # computes the prefixes they need first
+            new_rows = [
+                _new_row(index, job, tokenizer, model.device)
+                for index, job in zip(admitted, new_jobs, strict=True)
+            ]
             rows += new_rows
             logits = new_logits if logits.numel() == 0 else torch.cat([logits, new_logits])
         tokens = _next_tokens(rows, logits)
@@ -107,7 +153,9 @@ def generate_continuously(
             kept = row.generated[:end]
             text = tokenizer.decode(kept, skip_special_tokens=True)
             result = GenerationResult(text=cut_at_stop(text, row.config.stop), n_tokens=end)
-            on_finished(row.job, result, row.prompt_tokens + end)
+            prefix = jobs[row.job].prefix
+            paid = prefix.member_finished() if prefix is not None else 0
+            yield row.job, result, row.prompt_tokens + end + paid
         if len(keep) < len(rows):
             rows = [rows[k] for k in keep]
             batch.select(keep)
@@ -129,7 +177,7 @@ def row_seed(seed: int, prompt: Sequence[int], occurrence: int) -> int:
 def _admit(
     waiting: deque[int],
     rows: list[_Row],
-    jobs: Sequence[GenerationJob],
+    jobs: Mapping[int, GenerationJob],
     max_rows: int | None,
     max_tokens: int,
 ) -> list[int]:
@@ -160,7 +208,8 @@ def _new_row(index: int, job: GenerationJob, tokenizer: Any, device: torch.devic
             warpers.append(TopKLogitsWarper(config.top_k))
         if config.top_p is not None and config.top_p < 1.0:
             warpers.append(TopPLogitsWarper(config.top_p))
-    own = len(job.prompt) - (job.prefix.length if job.prefix is not None else 0)
+    shared = job.prefix.get() if job.prefix is not None else None
+    own = len(job.prompt) - (shared.length if shared is not None else 0)
     return _Row(index, config, TailStopCheck(tokenizer, config.stop), generator, warpers, own)
 
 
@@ -218,7 +267,7 @@ class _Batch:
         return torch.cat(logits)
 
     def _prefill(self, jobs: list[GenerationJob]) -> torch.Tensor:
-        prefix = jobs[0].prefix
+        prefix = jobs[0].prefix.get() if jobs[0].prefix is not None else None
         shared = prefix.length if prefix is not None else 0
         own = [job.prompt[shared:] for job in jobs]
         width = max(len(tokens) for tokens in own)

@@ -29,11 +29,13 @@ from harness.backends.collate import (
 )
 from harness.backends.continuous_batching import (
     GenerationJob,
+    LazyPrefix,
     generate_continuously,
     row_seed,
 )
 from harness.backends.encoding import encode_pair, encode_text, prefix_token_id
 from harness.backends.generation_config import GenerationConfig
+from harness.backends.generation_stream import GenerationAnswered
 from harness.backends.hf_generate import eos_token_ids, generate_batch, seeded
 from harness.backends.prefix_cache import SharedPrefix, compute_prefix
 from harness.backends.prefix_groups import plan_prefix_groups
@@ -239,7 +241,6 @@ class HFBackend:
             if complete:
                 yield complete
 
-    @torch.inference_mode()
     def generate(
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None
     ) -> list[GenerationResult]:
@@ -248,56 +249,93 @@ class HFBackend:
         shared by two or more of them is run once; greedy outputs equal ``model.generate``'s."""
         if not self.continuous_batching or not _plain_full_attention(self.model):
             return self._generate_static(requests, progress)
-        prompts = {i: self._prompt_ids(r.prompt, r.config) for i, r in enumerate(requests)}
-        seen: dict[tuple[GenerationConfig, tuple[int, ...]], int] = defaultdict(int)
-        jobs = []
-        for index, request in enumerate(requests):
-            key = (request.config, tuple(prompts[index]))
-            seed = row_seed(request.config.seed, prompts[index], seen[key])
-            seen[key] += 1
-            jobs.append(GenerationJob(prompts[index], request.config, seed))
+        results: list[GenerationResult | None] = [None] * len(requests)
+        for answered in self.generate_stream(requests, [range(len(requests))], progress):
+            for index, result in answered:
+                results[index] = result
+        return [r for r in results if r is not None]
+
+    def generate_stream(
+        self,
+        requests: Sequence[GenerationRequest],
+        groups: Sequence[Sequence[int]],
+        progress: ProgressCallback | None = None,
+        wanted: Sequence[bool] | None = None,
+    ) -> Iterator[GenerationAnswered]:
+        """The generation requests of many groups (tasks) in one continuously refilled
+        batch; each is yielded (with its index) the moment it finishes.
+
+        Rows are admitted group by group, so the groups finish roughly in order while the
+        batch stays full across their boundaries; within a group, requests sharing a prompt
+        prefix go together (the prefix computed when the first is admitted, dropped after the
+        last), longest first. Groups not ``wanted`` are not run: a request's output does not
+        depend on what else shares its steps (greedy rows decode as alone, sampled rows
+        draw from their own seeded stream).
+        """
+        if not self.continuous_batching or not _plain_full_attention(self.model):
+            for number, group in enumerate(groups):
+                if wanted is None or wanted[number]:
+                    asked = [requests[i] for i in group]
+                    yield list(zip(group, self._generate_static(asked, progress), strict=True))
+            return
+        jobs: dict[int, GenerationJob] = {}
         order: list[int] = []
-        unpaid: dict[int, int] = {}  # prefix id -> its length, until a member reports it
-        for length, members in self._shared_prompts(list(prompts), prompts, min_members=2):
-            prefix = self._prefix(prompts[members[0]][:length]) if length else None
-            for member in members:
-                jobs[member].prefix = prefix
-            if prefix is not None:
-                unpaid[id(prefix)] = prefix.length
-            order += sorted(members, key=lambda index: -len(prompts[index]))
-        results: dict[int, GenerationResult] = {}
+        for number, group in enumerate(groups):
+            if wanted is not None and not wanted[number]:
+                continue
+            prompts = {i: self._prompt_ids(requests[i].prompt, requests[i].config) for i in group}
+            seen: dict[tuple[GenerationConfig, tuple[int, ...]], int] = defaultdict(int)
+            for index in group:
+                config = requests[index].config
+                key = (config, tuple(prompts[index]))
+                jobs[index] = GenerationJob(
+                    prompts[index], config, row_seed(config.seed, prompts[index], seen[key])
+                )
+                seen[key] += 1
+            for length, members in self._shared_prompts(list(group), prompts, min_members=2):
+                if length:
+                    prefix = LazyPrefix(prompts[members[0]][:length], len(members), self._prefix)
+                    for member in members:
+                        jobs[member].prefix = prefix
+                order += sorted(members, key=lambda index: -len(prompts[index]))
+        yield from self._generate_jobs(jobs, order, progress)
 
-        def finished(index: int, result: GenerationResult, tokens: int) -> None:
-            results[index] = result
-            prefix = jobs[index].prefix
-            tokens += unpaid.pop(id(prefix), 0) if prefix is not None else 0
-            self.tokens_processed += tokens
-            if progress is not None:
-                progress(1, tokens)
-
+    @torch.inference_mode()
+    def _generate_jobs(
+        self, jobs: dict[int, GenerationJob], order: list[int], progress: ProgressCallback | None
+    ) -> Iterator[GenerationAnswered]:
+        """Run ``jobs`` in ``order``; when memory runs out, halve the rows and go on with the
+        jobs not finished (same seeds, so the same outputs)."""
         eos_ids = eos_token_ids(self.model, self.tokenizer)
         pad_id = self.tokenizer.pad_token_id
-        while len(results) < len(jobs):
+        finished: set[int] = set()
+        while len(finished) < len(order):
             try:
-                generate_continuously(
+                for index, result, tokens in generate_continuously(
                     self.model,
                     self.tokenizer,
                     jobs,
-                    [index for index in order if index not in results],
-                    max_rows=self._row_cap,
+                    [index for index in order if index not in finished],
+                    max_rows=self._generation_rows(),
                     max_tokens=GENERATION_BATCH_TOKENS,
                     eos_ids=eos_ids,
                     pad_id=pad_id if pad_id is not None else (eos_ids or [0])[0],
-                    on_finished=finished,
-                )
+                ):
+                    finished.add(index)
+                    self.tokens_processed += tokens
+                    if progress is not None:
+                        progress(1, tokens)
+                    yield [(index, result)]
             except (torch.OutOfMemoryError, RuntimeError) as exc:
-                rows = self._row_cap or len(jobs)
+                rows = self._generation_rows() or len(order)
                 if rows == 1 or not _is_out_of_memory(exc):
                     raise
-                # Finished rows are kept; the rest start again (same seeds, same outputs).
                 self._row_cap = rows // 2
                 logger.warning("out of memory with %d rows generating; now %d", rows, rows // 2)
-        return [results[index] for index in range(len(requests))]
+
+    def _generation_rows(self) -> int | None:
+        """The most rows one generation batch holds."""
+        return self._row_cap
 
     def _generate_static(
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None

@@ -2,8 +2,8 @@
 
 All user input (suite, tasks, data, templates, generation settings, model) is checked
 before the store is touched, so bad input leaves the store unchanged. The scoring tasks
-(loglikelihood, rolling) are answered in one stream across tasks (:mod:`harness.runner.
-task_stream`), the rest one by one; either way each task commits in one transaction as soon
+(loglikelihood, rolling) are answered in one stream across tasks, the generation tasks in
+another (:mod:`harness.runner.task_stream`), the rest one by one; either way each task commits in one transaction as soon
 as its answers are in; a crash leaves complete tasks and a run marked failed (or, after
 SIGKILL, a run whose lease went stale), and ``resume`` continues such a run without redoing
 its finished tasks. The lease, its heartbeat and the stop signals are in
@@ -41,7 +41,7 @@ from harness.runner.scoring import (
     score_task,
 )
 from harness.runner.stored_answers import StoredAnswers
-from harness.runner.task_stream import stream_tasks, streamable
+from harness.runner.task_stream import STREAMS, StreamKind, stream_kind, stream_tasks
 from harness.store import (
     DEFAULT_STORE_PATH,
     LeaseLost,
@@ -340,22 +340,26 @@ def _run_tasks(
     """Every task of the suite scored and committed (or read back, when a resumed run
     finished it before); in suite order.
 
-    The scoring tasks go first, all in one stream, each committed as soon as its last
-    answer is back; the others (generation, tasks measuring their own efficiency) follow
-    one by one.
+    The scoring tasks go first, all in one stream, then the generation tasks in another,
+    each task committed as soon as its last answer is back; the others (agents, tasks
+    measuring their own efficiency, tasks mixing request kinds) follow one by one.
     """
     run_id = held.lease.run_id
     done = store.completed_tasks(run_id)
     todo = [t for t in prepared.tasks if t.name not in done]
     scored = {t.name: _stored_scores(store, run_id, t) for t in prepared.tasks if t.name in done}
     # A resumed run streams its finished tasks too: see harness.runner.task_stream.
-    streamed = [t for t in prepared.tasks if streamable(t, prepared.items[t.name])]
-    alone = [t for t in todo if t not in streamed]
+    kinds = {t.name: stream_kind(t, prepared.items[t.name]) for t in prepared.tasks}
+    alone = [t for t in todo if kinds[t.name] is None]
     with RunProgress(
         sum(len(prepared.items[t.name]) for t in todo), enabled=options.progress
     ) as progress:
-        if any(t.name not in done for t in streamed):
-            scored.update(_run_stream(store, held, prepared, streamed, done, backend, progress))
+        for kind in STREAMS:  # scoring first, then generation
+            streamed = [t for t in prepared.tasks if kinds[t.name] == kind]
+            if any(t.name not in done for t in streamed):
+                scored.update(
+                    _run_stream(store, held, prepared, streamed, done, backend, progress, kind)
+                )
         for task in alone:
             held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
             pause_at(f"start:{task.name}")
@@ -372,8 +376,10 @@ def _run_stream(
     done: set[str],
     backend: Backend,
     progress: RunProgress,
+    kind: StreamKind,
 ) -> dict[str, TaskScores]:
-    """Score ``tasks`` (but those ``done`` before) in one stream; commit each as it completes.
+    """Run ``tasks`` (but those ``done`` before) in one stream of ``kind``; commit each as it
+    completes.
 
     A task's recorded time and tokens are those since the previous commit (its share of
     the stream), so the tasks' figures still add up to the run's.
@@ -385,7 +391,7 @@ def _run_stream(
     scored: dict[str, TaskScores] = {}
     since, tokens_before = time.perf_counter(), backend.tokens_processed
     everything = [(t, prepared.items[t.name]) for t in tasks]
-    stream = stream_tasks(backend, everything, progress, done)
+    stream = stream_tasks(backend, everything, progress, done, kind)
     for finished in stream:
         task = finished.task
         pause_at(f"task:{task.name}")

@@ -1,29 +1,33 @@
-"""Many tasks' scoring requests sent as one stream; each task handed back when it is complete.
+"""Many tasks' requests sent as one stream; each task handed back when it is complete.
 
-A suite of many small tasks (MMLU's 57 subjects at a small ``--limit``) scored task by task
-makes many small batches; one stream lets the backend batch them together and share prefixes
-across tasks (:mod:`harness.backends.scoring_stream`). Each task comes back, with its
-results per item, as soon as its last request is answered, so the runner still scores and
-commits task by task and a killed run resumes from its finished tasks.
+A suite of many small tasks (MMLU's 57 subjects at a small ``--limit``, BBH's 27 at 3
+items) run task by task makes many small batches; one stream lets the backend batch them
+together: scoring requests sorted and batched as one, sharing prefixes across tasks
+(:mod:`harness.backends.scoring_stream`), generation requests in one continuously refilled
+batch (:mod:`harness.backends.generation_stream`). Each task comes back, with its results
+per item, as soon as its last request is answered, so the runner still scores and commits
+task by task and a killed run resumes from its finished tasks.
 
 A resumed run hands over its finished tasks too, marked done: the backend cuts the stream
 into waves from the whole list, so every wave holds the requests it held in the first
 attempt and its answers are the same floats; a wave with an unfinished task runs again
 whole, the others are skipped.
 
-Only tasks whose requests are all loglikelihood or rolling requests take part, and not those
-that measure their own efficiency (a task's time and tokens are not its own in a stream) or
-run an agent (its requests are made as it goes).
-Generation is scheduled elsewhere.
+A task takes part when its requests are all of one stream's kind (all loglikelihood or
+rolling: scoring; all generation: generation), and not when it measures its own efficiency
+(a task's time and tokens are not its own in a stream) or runs an agent (its requests are
+made as it goes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from harness.backends.base import Backend
-from harness.backends.requests import LoglikelihoodRequest, RollingRequest, ScoringRequest
+from harness.backends.generation_stream import stream_generations
+from harness.backends.requests import GenerationRequest, LoglikelihoodRequest, RollingRequest
 from harness.backends.scoring_stream import stream_scores
 from harness.runner.progress import RunProgress
 from harness.tasks.task import Result, Task, TaskItem
@@ -38,15 +42,27 @@ class FinishedTask:
     results: list[list[Result]]
 
 
-def streamable(task: Task, items: Sequence[TaskItem]) -> bool:
-    """Whether ``task`` can join the scoring stream: it sends requests, all of them scoring
-    requests, and is neither an agent (it asks as it goes) nor measuring its efficiency."""
+StreamKind = Literal["scoring", "generation"]
+# Each kind's stream: (backend, requests, groups, progress, wanted) -> (index, result) lists.
+STREAMS: dict[StreamKind, Callable[..., Iterator[list[tuple[int, Any]]]]] = {
+    "scoring": stream_scores,
+    "generation": stream_generations,
+}
+
+
+def stream_kind(task: Task, items: Sequence[TaskItem]) -> StreamKind | None:
+    """The stream ``task`` can join, if any: it sends requests, all of one stream's kind,
+    and is neither an agent (it asks as it goes) nor measuring its efficiency."""
     if task.config.efficiency or task.config.agent is not None:
-        return False
+        return None
     requests = [request for item in items for request in item.requests]
-    return bool(requests) and all(
-        isinstance(request, LoglikelihoodRequest | RollingRequest) for request in requests
-    )
+    if not requests:
+        return None
+    if all(isinstance(request, LoglikelihoodRequest | RollingRequest) for request in requests):
+        return "scoring"
+    if all(isinstance(request, GenerationRequest) for request in requests):
+        return "generation"
+    return None
 
 
 def stream_tasks(
@@ -54,19 +70,20 @@ def stream_tasks(
     tasks: Sequence[tuple[Task, list[TaskItem]]],
     progress: RunProgress,
     done: Collection[str] = (),
+    kind: StreamKind = "scoring",
 ) -> Iterator[FinishedTask]:
-    """Answer the requests of every task in one stream; yield each task not in ``done``
-    once complete.
+    """Answer the requests of every task (all of ``kind``) in one stream; yield each task
+    not in ``done`` once complete.
 
     Tasks without requests come first; the others in the order their last answer arrives.
     """
-    requests: list[ScoringRequest] = []
+    requests: list[Any] = []
     groups: list[list[int]] = []
     owner: list[int] = []  # per request: the task it belongs to
     for number, (_, items) in enumerate(tasks):
         start = len(requests)
         for item in items:
-            requests += item.requests  # type: ignore[arg-type]  # streamable() checked them
+            requests += item.requests  # stream_kind() checked they are all of one kind
         groups.append(list(range(start, len(requests))))
         owner += [number] * (len(requests) - start)
     answers: list[Result | None] = [None] * len(requests)
@@ -84,7 +101,7 @@ def stream_tasks(
     def tokens_run(_: int, tokens: int) -> None:  # items are counted below, per task
         progress.advance(0, tokens)
 
-    for answered in stream_scores(backend, requests, groups, tokens_run, wanted):
+    for answered in STREAMS[kind](backend, requests, groups, tokens_run, wanted):
         complete = []
         for index, result in answered:
             number = owner[index]

@@ -2,6 +2,7 @@
 ``model.generate`` gives the prompt alone (greedy) or what its seed gives (sampling)."""
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -104,17 +105,13 @@ def test_running_out_of_memory_halves_the_rows_and_keeps_the_outputs(
     original = hf_module.generate_continuously
     caps: list[int | None] = []
 
-    def spy(*args: Any, **kwargs: Any) -> None:
+    def spy(*args: Any, **kwargs: Any) -> Iterator[Any]:
         caps.append(kwargs["max_rows"])
         if len(caps) > 1:
-            return original(*args, **kwargs)
-        finish = kwargs["on_finished"]
-
-        def finish_then_fail(index: int, result: Any, tokens: int) -> None:
-            finish(index, result, tokens)  # one row done, kept; the rest must start again
-            raise RuntimeError("DefaultCPUAllocator: can't allocate memory")
-
-        return original(*args, **{**kwargs, "on_finished": finish_then_fail})
+            yield from original(*args, **kwargs)
+            return
+        yield next(original(*args, **kwargs))  # one row done, kept; the rest must start again
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory")
 
     monkeypatch.setattr(hf_module, "generate_continuously", spy)
     backend = HFBackend(tiny_untied, batch_size=4)

@@ -62,7 +62,7 @@ def test_an_interrupted_run_keeps_finished_tasks_and_resumes(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(HFBackend, "generate", interrupted)
+        patch.setattr(HFBackend, "generate_stream", interrupted)
         with pytest.raises(KeyboardInterrupt):
             run_eval(toy_options(toy_suite, store_path), model=tiny_model)
     with open_store(store_path) as store:

@@ -36,7 +36,7 @@ def _failed_after_first_task(suite: Path, store: Path, model: Any) -> str:
         raise RuntimeError("backend went away")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(HFBackend, "generate", broken)
+        patch.setattr(HFBackend, "generate_stream", broken)
         with pytest.raises(RuntimeError):
             run_eval(toy_options(suite, store), model=model)
     with open_store(store) as opened:
