@@ -106,7 +106,7 @@ def _heldout_lines(row: StageRow) -> None:
 
     from harness.compare.paired_stats import bootstrap_mean_difference
     from harness.metrics import get_metric
-    from harness.metrics.outcome import ItemOutcome
+    from harness.metrics.outcome import ItemOutcome, JudgeVerdict
 
     held = row.variant.details.get("heldout")
     if not isinstance(held, dict) or not held.get("judge_vs_parent"):
@@ -142,7 +142,9 @@ def _heldout_lines(row: StageRow) -> None:
             if a > b
             else 0.5
         )
-        outcomes.append(ItemOutcome(judge_probs=(first, second), gold_value=gold))
+        outcomes.append(
+            ItemOutcome(judge=JudgeVerdict(pairwise=(first, second), pairwise_reference=gold))
+        )
     result = get_metric("judge_pairwise").summarize(outcomes)
     ci = (
         (result.ci_low, result.ci_high)
