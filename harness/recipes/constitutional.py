@@ -218,8 +218,7 @@ def stage_session(
     session: RecipeSession[Config], suffix: str, **kept: Any
 ) -> RecipeSession[Config]:
     """A stage's own session: named ``<name><suffix>``, its identity the config without the
-    later stages' sections (those are reset to their defaults unless named in ``kept``), so
-    changing, say, the DPO settings does not retrain the supervised stage."""
+    later stages' sections (reset to their defaults unless named in ``kept``)."""
     config = session.config
     update = {
         "name": config.name + suffix,
