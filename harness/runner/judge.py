@@ -61,7 +61,7 @@ class Judges:
     device: str = "cpu"
     judge_model: str | None = None
     baseline: str | None = None
-    _opened: dict[tuple[str, ...], Backend] = dataclasses.field(default_factory=dict)
+    _opened: dict[tuple[str, ...], Backend] = dataclasses.field(default_factory=dict, init=False)
 
     def judge(
         self, task: Task, items: Sequence[TaskItem], outcomes: Sequence[ItemOutcome]
@@ -70,7 +70,7 @@ class Judges:
         config = task.config.judge
         assert config is not None, "judge() is for tasks with judge:"
         wanted = set(task.config.metric_list)
-        asked = [self._asked(config, item) for item in items]
+        asked = [_asked(task, config, item) for item in items]
         candidates = [o.prediction or "" for o in outcomes]
         baselines: list[ItemOutcome] | None = None
         record: dict[str, Any] = {"question": config.question, "rubric": config.rubric}
@@ -115,12 +115,6 @@ class Judges:
             judged.append(dataclasses.replace(outcome, judge=verdict))
         return judged, record
 
-    def _asked(self, config: JudgeConfig, item: TaskItem) -> str:
-        """What the judge is shown as the request: ``judge.prompt`` rendered, or the prompt."""
-        if config.prompt is None:
-            return item.prompt
-        return render(config.prompt, item.doc, where="judge.prompt")
-
     def _judge(self, config: JudgeConfig) -> tuple[str, Backend]:
         name = self.judge_model or config.model
         if name is None:
@@ -150,6 +144,13 @@ class Judges:
         if key not in self._opened:
             self._opened[key] = self.open_like_model(name)
         return self._opened[key]
+
+
+def _asked(task: Task, config: JudgeConfig, item: TaskItem) -> str:
+    """What the judge is shown as the request: ``judge.prompt`` rendered, or the prompt."""
+    if config.prompt is None:
+        return item.prompt
+    return render(config.prompt, item.doc, where=f"task '{task.name}': judge.prompt")
 
 
 def _generate(backend: Backend, task: Task, items: Sequence[TaskItem]) -> list[ItemOutcome]:

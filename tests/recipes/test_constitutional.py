@@ -196,6 +196,11 @@ def test_the_stages_register_under_their_parents_resume_and_dpo_moves_its_margin
     assert margin[1] > margin[0]
     text = format_constitutional(constitutional_report(lab, "tiny-cai"))
     assert "judge win rate vs parent" in text and "CRITIQUE" in text
+    from harness.alignment import watch_variant
+    from harness.errors import HarnessError
+
+    with pytest.raises(HarnessError, match="not an RL variant"):  # DPO has no reward curve
+        watch_variant(lab, "tiny-cai")
 
 
 RM_GRPO = [
@@ -218,7 +223,9 @@ RM_GRPO = [
 def test_rm_grpo_registers_a_reward_model_and_a_policy_under_the_supervised_stage(
     lab: Path,
 ) -> None:
+    from harness.alignment import watch_variant
     from harness.registry import get_variant, list_variants
+    from harness.report.constitutional import constitutional_report, format_constitutional
     from harness.training.reward_model import load_reward_model
 
     final, trained = _run(lab, *RM_GRPO)
@@ -249,3 +256,13 @@ def test_rm_grpo_registers_a_reward_model_and_a_policy_under_the_supervised_stag
     assert len(final.details["heldout"]["judge_vs_parent"]) == 4
     names = {v.name for v in list_variants(lab)}
     assert {"tiny-cai-rm-grpo", "tiny-cai-rm-grpo-sl", "tiny-cai-rm-grpo-rm"} <= names
+    text = format_constitutional(constitutional_report(lab, final.name))
+    assert "judge win rate vs parent" in text
+    assert (
+        f"rewarded by tiny-cai-rm-grpo-rm: pairwise accuracy {rm.details['train_accuracy']:.3f}"
+        in text
+    )
+    # A policy trained against a learned reward is what the reward-hacking watch is for.
+    watched = watch_variant(lab, final.name)
+    assert watched.kl_last == final.details["training"]["kl"][-1]["value"]
+    assert watched.top_samples == final.details["top_reward_samples"]
