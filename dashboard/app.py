@@ -1,4 +1,5 @@
-"""The harness-lab dashboard: leaderboard, lineage, run detail, samples, training and gates.
+"""The harness-lab dashboard: leaderboard, lineage, run detail, samples, training, critique
+chains and gates.
 
 Start it with ``harness dashboard [--store PATH]`` or
 ``streamlit run dashboard/app.py -- --store PATH``. Every number comes from
@@ -21,6 +22,7 @@ pages = [
     st.Page("views/run_detail.py", title="Run detail", icon=":material/search:"),
     st.Page("views/samples.py", title="Samples", icon=":material/list:"),
     st.Page("views/training.py", title="Training", icon=":material/show_chart:"),
+    st.Page("views/chains.py", title="Critique chains", icon=":material/rate_review:"),
     st.Page("views/gates.py", title="Gates", icon=":material/traffic:"),
 ]
 st.navigation(pages).run()

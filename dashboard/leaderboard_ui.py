@@ -16,6 +16,7 @@ from harness.leaderboard import Snapshot, load_snapshot
 from harness.leaderboard.variants import format_parameters
 from harness.paths import DEFAULT_MODEL
 from harness.paths import default_store as store_from_environment
+from harness.registry import Variant, list_variants
 from harness.store import (
     RunRecord,
     SampleRecord,
@@ -101,6 +102,25 @@ def require_snapshot() -> Snapshot:
         empty_state(path)
         st.stop()
     return snapshot
+
+
+@st.cache_data(show_spinner=False, hash_funcs={StoreLocation: lambda location: location.key})
+def _variants(location: StoreLocation, stamp: tuple[int, ...]) -> list[Variant]:
+    return list_variants(location)
+
+
+def require_variants() -> list[Variant]:
+    """The store's registered variants (oldest first), or the empty-state page and a stop
+    when there is no store; a store with variants but no runs yet still shows them."""
+    path = current_store()
+    if not store_exists(path):  # reading must never create an empty store
+        empty_state(path)
+        st.stop()
+    try:
+        return _variants(path, _stamp(path))
+    except HarnessError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 def samples(run_id: str) -> list[SampleRecord]:

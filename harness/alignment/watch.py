@@ -20,6 +20,16 @@ from harness.registry.variant import Variant
 from harness.store import Location, open_store, store_location
 
 RL_KINDS = ("rlhf",)
+# Constitutional AI's final stage is RL (reward model + GRPO) only with this method.
+RL_METHOD = ("rlaif", "rm-grpo")
+
+
+def trained_by_rl(variant: Variant) -> bool:
+    """An rl-detox variant, or a constitutional one from ``preference.method=rm-grpo``."""
+    kind, method = RL_METHOD
+    return variant.kind in RL_KINDS or (
+        variant.kind == kind and variant.details.get("method") == method
+    )
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,10 @@ def watch_variant(
 
     limits = limits or WatchLimits()
     wanted = get_variant(store, variant)
-    if wanted.kind not in RL_KINDS:
+    if not trained_by_rl(wanted):
         raise HarnessError(
-            f"variant '{wanted.name}' is {wanted.kind}, not an RL variant; "
-            "the watch reads the reward and KL curves of an rl-detox run"
+            f"variant '{wanted.name}' is {wanted.kind}, not an RL variant; the watch reads the "
+            "reward and KL curves of an rl-detox or constitutional rm-grpo run"
         )
     parent = get_variant(store, wanted.parent_id) if wanted.parent_id else None
     curves = wanted.details.get("training", {})

@@ -116,6 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue a failed run, skipping its finished tasks",
     )
     ev.add_argument("--no-progress", action="store_true", help="no progress bars")
+    judged = ev.add_argument_group("LLM judge (tasks with judge:, metrics judge_rubric/pairwise)")
+    judged.add_argument(
+        "--judge-model",
+        default=None,
+        metavar="MODEL",
+        help="the judge instead of each task's judge.model (default: the evaluated model "
+        "judges itself); a model source or variant, or a served id with the task's judge.base_urls",
+    )
+    judged.add_argument(
+        "--judge-baseline",
+        default=None,
+        metavar="MODEL",
+        help="whose generations judge_pairwise compares with, instead of each task's "
+        "judge.baseline (run like --model)",
+    )
     from harness.backends.registry import backend_names
 
     served = ev.add_argument_group("served models (--backend openai)")
@@ -420,6 +435,8 @@ def _eval(args: argparse.Namespace) -> int:
         lm_eval_tasks=args.lm_eval_tasks,
         lm_eval_include=args.lm_eval_include,
         lm_eval_data_map=args.lm_eval_data_map,
+        judge_model=args.judge_model,
+        judge_baseline=args.judge_baseline,
     )
     report = run_eval(options, log=lambda line: print(line, file=sys.stderr))
     with open_store(report.store_location) as store:

@@ -7,26 +7,27 @@ turning a feedback model's log-probabilities into a soft label). Asking the mode
 caller's business (a metric never calls a model); these functions take the probabilities.
 
 - Pairwise: the candidate's generation against a baseline's, asked in both orders.
-  ``judge_probs = (p_first, p_second)``: the probability that the candidate is better when
-  it is shown as (A), and when it is shown as (B). The preference is their mean, which
-  cancels a constant pull towards one position. The verdict *flips* with order when the two
-  disagree on the winner; the share of items that flip is the position-bias rate (a judge
-  that always answers (A) flips on every item: rate 1.0). The win rate counts a preference
-  above 1/2 as a win and exactly 1/2 as half a win.
-- Rubric: ``judge_probs = (p_meets,)``, the probability that a generation meets the rubric;
+  ``outcome.judge.pairwise = (p_first, p_second)``: the probability that the candidate is
+  better when it is shown as (A), and when it is shown as (B). The preference is their
+  mean, which cancels a constant pull towards one position. The verdict *flips* with order
+  when the two disagree on the winner; the share of items that flip is the position-bias
+  rate (a judge that always answers (A) flips on every item: rate 1.0). The win rate counts
+  a preference above 1/2 as a win and exactly 1/2 as half a win.
+- Rubric: ``outcome.judge.rubric``, the probability that a generation meets the rubric;
   the value is the mean probability.
 
-Where a reference metric exists (the toxicity classifier, ROUGE), ``gold_value`` carries
-its verdict on the same item (pairwise: 1 when the reference prefers the candidate, 0 when
-it prefers the baseline, 0.5 for a tie; rubric: 1 when the reference says it passes), and
-the summary's ``extra`` reports the judge's agreement with it over the items where the
-reference is decided.
+Where a reference metric exists (the toxicity classifier, ROUGE), the verdict carries its
+verdict on the same question (``pairwise_reference``: 1 when the reference prefers the
+candidate, 0 when it prefers the baseline, 0.5 for a tie; ``rubric_reference``: 1 when the
+reference says it passes), and the summary's ``extra`` reports the judge's agreement with
+it over the items where the reference is decided.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -83,17 +84,17 @@ def agreement(judge: Sequence[float], reference: Sequence[float]) -> tuple[float
     return sum(decided) / len(decided), len(decided)
 
 
-def _probs(metric: str, outcome: ItemOutcome, width: int) -> tuple[float, ...]:
-    if outcome.judge_probs is None or len(outcome.judge_probs) != width:
-        raise missing_field(metric, "judge_probs", "judged generation")
-    return outcome.judge_probs
+def _verdict(metric: str, outcome: ItemOutcome, field: str) -> Any:
+    value = None if outcome.judge is None else getattr(outcome.judge, field)
+    if value is None:
+        raise missing_field(metric, f"judge.{field}", "judged generation")
+    return value
 
 
 def _with_agreement(
-    result: MetricResult, judge: Sequence[float], outcomes: Sequence[ItemOutcome]
+    result: MetricResult, judge: Sequence[float], references: Sequence[float | None]
 ) -> MetricResult:
-    pairs = [(j, o.gold_value) for j, o in zip(judge, outcomes, strict=True)]
-    known = [(j, r) for j, r in pairs if r is not None]
+    known = [(j, r) for j, r in zip(judge, references, strict=True) if r is not None]
     if known:
         share, n = agreement([j for j, _ in known], [float(r) for _, r in known])
         result.extra.update({"reference_agreement": f"{share:.6g}", "reference_n": str(n)})
@@ -108,7 +109,7 @@ class JudgePairwise(Metric):
     output_types = frozenset({"generate_until"})
 
     def item_value(self, outcome: ItemOutcome) -> float:
-        first, second = _probs(self.name, outcome, 2)
+        first, second = _verdict(self.name, outcome, "pairwise")
         return win_value(pairwise_preference(first, second))
 
     def summarize(
@@ -116,7 +117,7 @@ class JudgePairwise(Metric):
     ) -> MetricResult:
         if not outcomes:
             raise no_items(self.name)
-        verdicts = [(p[0], p[1]) for p in (_probs(self.name, o, 2) for o in outcomes)]
+        verdicts = [_verdict(self.name, o, "pairwise") for o in outcomes]
         wins = [self.item_value(o) for o in outcomes]
         preference = [pairwise_preference(a, b) for a, b in verdicts]
         result = bootstrap_result(
@@ -132,7 +133,8 @@ class JudgePairwise(Metric):
                 "mean_preference": f"{float(np.mean(preference)):.6g}",
             },
         )
-        return _with_agreement(result, preference, outcomes)
+        references = [o.judge.pairwise_reference if o.judge else None for o in outcomes]
+        return _with_agreement(result, preference, references)
 
 
 class JudgeRubric(Metric):
@@ -143,7 +145,7 @@ class JudgeRubric(Metric):
     output_types = frozenset({"generate_until"})
 
     def item_value(self, outcome: ItemOutcome) -> float:
-        return _probs(self.name, outcome, 1)[0]
+        return float(_verdict(self.name, outcome, "rubric"))
 
     def summarize(
         self, outcomes: Sequence[ItemOutcome], *, seed: int = 0, n_resamples: int = 1000
@@ -160,7 +162,8 @@ class JudgeRubric(Metric):
             n_resamples=n_resamples,
             stderr=mean_stderr(values),
         )
-        return _with_agreement(result, values, outcomes)
+        references = [o.judge.rubric_reference if o.judge else None for o in outcomes]
+        return _with_agreement(result, values, references)
 
 
 register_metric("judge_pairwise")(JudgePairwise)

@@ -12,6 +12,24 @@ from harness.store.sample_outputs import AgentStep, ProgramRun
 
 
 @dataclass(frozen=True)
+class JudgeVerdict:
+    """An LLM judge's verdicts on one generation (read by :mod:`harness.metrics.judge`).
+
+    ``pairwise``: the probability that the candidate's generation beats the baseline's,
+    with the candidate shown first and shown second. ``rubric``: the probability that it
+    meets the rubric. The references are a reference metric's verdicts on the same
+    questions (pairwise: 1 candidate better, 0 baseline better, 0.5 tie; rubric: 1 passes,
+    0 fails), for the judge's agreement with it. ``baseline`` is the baseline's generation.
+    """
+
+    pairwise: tuple[float, float] | None = None
+    rubric: float | None = None
+    pairwise_reference: float | None = None
+    rubric_reference: float | None = None
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
 class ItemOutcome:
     """What one evaluated item produced; each metric reads the fields it needs."""
 
@@ -44,7 +62,5 @@ class ItemOutcome:
     n_tokens: int | None = None
     n_words: int | None = None
     n_bytes: int | None = None
-    # an LLM judge's verdicts on a generation (harness.metrics.judge): pairwise, the
-    # probability that the candidate beats the baseline shown first and shown second;
-    # rubric, the probability that it meets the rubric
-    judge_probs: tuple[float, ...] | None = None
+    # an LLM judge's verdicts on a generation (harness.metrics.judge)
+    judge: JudgeVerdict | None = None

@@ -12,8 +12,12 @@ Stages, each resumable and each registered with its parent:
    model (the supervised policy itself unless ``feedback.model`` names another model or a
    served endpoint) says which better follows a randomly drawn principle, as the
    normalised probability of (A) vs (B), asked in both orders (``feedback.jsonl``).
-4. Preference training (``<name>``, parent: the supervised variant): the DPO recipe's own
-   training on the AI-labelled pairs.
+4. Preference training (``<name>``, parent: the supervised variant), by
+   ``preference.method``:
+   - ``dpo`` (default): the DPO recipe's own training on the AI-labelled pairs;
+   - ``rm-grpo``: a reward model fit to those pairs (``<name>-rm``, a ``reward-model``
+     variant whose parent is the supervised one), then GRPO on the train prompts with the
+     reward model's score as the reward and a KL penalty to the supervised model.
 
 Each stage is evaluated before it is registered, on the held-out prompts against its
 parent (toxicity, judge win rate, rubric), and after, on DialogSum and an MMLU slice;
@@ -24,29 +28,29 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-import random
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
 from harness.recipes.dpo import DPOSettings, train_on_pairs
+from harness.training.grpo import RLSettings
 from harness.training.sections import LoraSettings, RecipeConfig, Section, TrainSettings
 from harness.training.session import RecipeSession
 
 if TYPE_CHECKING:
-    from harness.backends.base import Backend
     from harness.backends.generation_config import GenerationConfig
     from harness.models.loaded import LoadedModel
     from harness.registry import Variant
-    from harness.training.critique import Chain, PromptSplit
+    from harness.training.constitution import Constitution
+    from harness.training.critique import PromptSplit
     from harness.training.preferences import PreferenceSplit
-    from harness.training.redteam_eval import HeldoutAnswers, TextScorer
+    from harness.training.redteam_eval import HeldoutAnswers, RedTeamEvaluation, TextScorer
+    from harness.training.run_dir import RunDir
 
 SL_SUFFIX = "-sl"
+RM_SUFFIX = "-rm"
 CHAIN_EXAMPLES = 8  # chains kept in the variant's details for the report and dashboard
 
 
@@ -85,9 +89,19 @@ class FeedbackSettings(Section):
     batch_size: Annotated[int, Field(ge=1)] = 8
 
 
+class RewardModelSettings(Section):
+    """``rm-grpo``'s reward model: the supervised model under a scalar head, fit to the pairs."""
+
+    train: TrainSettings = Field(
+        default_factory=lambda: TrainSettings(learning_rate=1e-4, save_steps=20)
+    )
+
+
 class PreferenceSettings(Section):
-    method: Literal["dpo"] = "dpo"
+    method: Literal["dpo", "rm-grpo"] = "dpo"
     dpo: DPOSettings = Field(default_factory=DPOSettings)
+    reward_model: RewardModelSettings = Field(default_factory=RewardModelSettings)
+    rl: RLSettings = Field(default_factory=RLSettings)  # rm-grpo's RL; its loop is ``train``
     heldout_percent: Annotated[int, Field(ge=1, le=50)] = 20  # labelled pairs kept for margins
     max_length: Annotated[int, Field(ge=16)] = 256
 
@@ -120,8 +134,11 @@ class Config(RecipeConfig):
 
 
 def train(session: RecipeSession[Config]) -> Variant:
-    """Run every stage not done yet; registers ``<name>-sl`` and ``<name>``."""
-    scorer = _classifier_scorer() if session.config.evaluate.toxicity else _no_toxicity
+    """Run every stage not done yet; registers ``<name>-sl`` and ``<name>`` (and ``<name>-rm``
+    with ``preference.method=rm-grpo``)."""
+    from harness.training.redteam_eval import classifier_scorer, no_toxicity
+
+    scorer = classifier_scorer() if session.config.evaluate.toxicity else no_toxicity
     return run_stages(session, toxicity=scorer)
 
 
@@ -130,6 +147,7 @@ def run_stages(session: RecipeSession[Config], *, toxicity: TextScorer) -> Varia
     from harness.registry import ensure_root, load_variant
     from harness.training.constitution import load_constitution
     from harness.training.critique import red_team_prompts
+    from harness.training.feedback import policy_backend
 
     config = session.config
     constitution = load_constitution(config.constitution)
@@ -144,83 +162,72 @@ def run_stages(session: RecipeSession[Config], *, toxicity: TextScorer) -> Varia
         tokenizer=root_loaded.tokenizer,
     )
     _log(f"{len(prompts.train)} train and {len(prompts.heldout)} held-out red-team prompts")
-    run = session.run_dir()
-    judge, judge_name = _judge(session, root_loaded)
-    root_answers = _cached_answers(
+    run = session.run_dir()  # with --restart, the one call that empties the final's folder
+    resumed = dataclasses.replace(session, restart=False)  # later calls reopen it
+    evaluation = _evaluation(session, root_loaded, prompts, toxicity)
+    root_answers = evaluation.cached(
         run.root / "root_heldout.json",
-        lambda: _answer(
-            session, _backend(root_loaded, config), prompts, toxicity, judge, judge_name, None
-        ),
+        lambda: policy_backend(root_loaded, config.sampling.batch_size),
     )
     _evaluate_suites(session, root)
 
-    sl_session = stage_session(session)
-    sl = None if session.restart else sl_session.finished()
-    if sl is None:
-        sl = _supervised(
-            sl_session,
-            root,
-            root_loaded,
-            prompts,
-            constitution,
-            toxicity,
-            judge,
-            judge_name,
-            root_answers,
-        )
-    else:
-        _log(f"stage sl: {sl.name} already trained with this config")
+    sl = _supervised(session, root, root_loaded, prompts, constitution, evaluation, root_answers)
     _evaluate_suites(session, sl)
 
     sl_loaded = load_variant(session.store, sl.variant_id)
-    from harness.training.redteam_eval import from_details
-
-    sl_answers = from_details(sl.details["heldout"])
-    split = _ai_feedback(session, run.root / "feedback.jsonl", sl_loaded, prompts, constitution)
-
-    def evaluate(model: Any) -> dict[str, Any]:
-        answers = _answer(
-            session,
-            _backend(_as_loaded(sl_loaded, model), config),
-            prompts,
-            toxicity,
-            judge,
-            judge_name,
-            sl_answers,
+    split = _ai_feedback(session, run, sl_loaded, prompts, constitution)
+    details = {
+        "method": config.preference.method,
+        "feedback_file": str(run.root / "feedback.jsonl"),
+        "constitution": constitution.name,
+    }
+    heldout = _heldout_of(session, sl, sl_loaded, evaluation)
+    if config.preference.method == "dpo":
+        final = train_on_pairs(
+            resumed,
+            sl,
+            sl_loaded,
+            split,
+            settings=config.preference.dpo,
+            max_length=config.preference.max_length,
+            kind="rlaif",
+            details=details,
+            evaluate=heldout,
         )
-        return {"heldout": answers.as_details()}
+    else:
+        from harness.training.rlaif import train_rl_stage
 
-    final = train_on_pairs(
-        session,
-        sl,
-        sl_loaded,
-        split,
-        settings=config.preference.dpo,
-        max_length=config.preference.max_length,
-        kind="rlaif",
-        details={
-            "feedback_file": str(run.root / "feedback.jsonl"),
-            "constitution": constitution.name,
-        },
-        evaluate=evaluate,
-    )
+        reward_model = _reward_model(session, sl, sl_loaded, split)
+        final = train_rl_stage(
+            resumed,
+            run,
+            sl,
+            sl_loaded,
+            prompts.train,
+            reward_model,
+            rl=config.preference.rl,
+            details=details,
+            evaluate=heldout,
+            log=_log,
+        )
     _evaluate_suites(session, final)
     return final
 
 
-def stage_session(session: RecipeSession[Config]) -> RecipeSession[Config]:
-    """The supervised stage's own session: named ``<name>-sl``, its identity the config
-    without the later stages' sections (changing DPO settings does not retrain it)."""
+def stage_session(
+    session: RecipeSession[Config], suffix: str, **kept: Any
+) -> RecipeSession[Config]:
+    """A stage's own session: named ``<name><suffix>``, its identity the config without the
+    later stages' sections (reset to their defaults unless named in ``kept``)."""
     config = session.config
-    stage = config.model_copy(
-        update={
-            "name": config.name + SL_SUFFIX,
-            "feedback": FeedbackSettings(),
-            "preference": PreferenceSettings(),
-            "train": TrainSettings(),
-        }
-    )
-    return dataclasses.replace(session, config=stage)
+    update = {
+        "name": config.name + suffix,
+        "feedback": FeedbackSettings(),
+        "preference": PreferenceSettings(),
+        "train": TrainSettings(),
+        **kept,
+    }
+    return dataclasses.replace(session, config=config.model_copy(update=update))
 
 
 def _supervised(
@@ -228,21 +235,25 @@ def _supervised(
     root: Variant,
     root_loaded: LoadedModel,
     prompts: PromptSplit,
-    constitution: Any,
-    toxicity: TextScorer,
-    judge: Backend,
-    judge_name: str,
+    constitution: Constitution,
+    evaluation: RedTeamEvaluation,
     root_answers: HeldoutAnswers,
 ) -> Variant:
+    """Stage 2: critique -> revision chains of the policy, then SFT on the final revisions."""
     from harness.training.adapters import attach_lora
     from harness.training.critique import critique_chains, load_chains, save_chains
     from harness.training.examples import Example, examples_hash
+    from harness.training.feedback import policy_backend
     from harness.training.trainer import train_sft
 
-    config = session.config
-    run = session.run_dir()
+    stage = stage_session(session, SL_SUFFIX)
+    done = None if session.restart else stage.finished()
+    if done is not None:
+        _log(f"stage sl: {done.name} already trained with this config")
+        return done
+    config = stage.config
+    run = stage.run_dir()
     path = run.root / "chains.jsonl"
-    chains: list[Chain]
     if path.is_file():
         chains = load_chains(path)
         _log(f"stage sl: {len(chains)} critique chains read from {path}")
@@ -251,7 +262,7 @@ def _supervised(
             f"stage sl: {config.sl.rounds} critique/revision round(s) on {len(prompts.train)} prompts"
         )
         chains = critique_chains(
-            _backend(root_loaded, config),
+            policy_backend(root_loaded, config.sampling.batch_size),
             constitution,
             prompts.train,
             rounds=config.sl.rounds,
@@ -261,7 +272,7 @@ def _supervised(
         save_chains(path, chains)
     eos_free = [c for c in chains if c.final.strip()]
     examples = [Example(c.prompt, " " + c.final.strip(), "constitutional-sl") for c in eos_free]
-    session.seed_everything()
+    stage.seed_everything()
     model = copy.deepcopy(root_loaded.model)  # the original stays the judge and reference
     if config.sl.policy == "lora":
         model = attach_lora(model, config.sl.lora)
@@ -273,19 +284,12 @@ def _supervised(
         max_length=config.sl.max_length,
         run=run,
         seed=config.seed,
-        description=f"{session.recipe} {session.name}",
-        callbacks=session.callbacks,
+        description=f"{stage.recipe} {stage.name}",
+        callbacks=stage.callbacks,
     )
-    answers = _answer(
-        session,
-        _backend(_as_loaded(root_loaded, outcome.model), config),
-        prompts,
-        toxicity,
-        judge,
-        judge_name,
-        root_answers,
-    )
-    return session.register(
+    trained = policy_backend(root_loaded, config.sampling.batch_size, outcome.model)
+    answers = evaluation.answer(trained, root_answers)
+    return stage.register(
         kind="constitutional-sl",
         parent=root,
         model=outcome.model,
@@ -306,130 +310,125 @@ def _supervised(
 
 def _ai_feedback(
     session: RecipeSession[Config],
-    path: Path,
+    run: RunDir,
     policy: LoadedModel,
     prompts: PromptSplit,
-    constitution: Any,
+    constitution: Constitution,
 ) -> PreferenceSplit:
-    """AI-labelled pairs (cached in ``path``), split by prompt hash for held-out margins."""
-    from harness.training.critique import TURN_STOPS, generate
-    from harness.training.feedback import Comparison, compare, feedback_backend
-    from harness.training.preferences import Pair, PreferenceSplit, split_by_prompt
+    """Stage 3: AI-labelled pairs (cached in ``feedback.jsonl``), split for held-out margins."""
+    from harness.training.feedback import (
+        feedback_backend,
+        feedback_split,
+        label_feedback,
+        policy_backend,
+    )
 
     config = session.config
+    path = run.root / "feedback.jsonl"
     if path.is_file():
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        _log(f"stage feedback: {len(rows)} labelled pairs read from {path}")
-    else:
-        backend = _backend(policy, config)
-        sampling = _sampling(config).merged(stop=TURN_STOPS)
-        first = generate(backend, prompts.train, sampling)
-        second = generate(backend, prompts.train, sampling.merged(seed=sampling.seed + 1))
-        rng = random.Random(config.seed)
-        asked = [
-            (prompt, a, b, rng.choice(constitution.principles))
-            for prompt, a, b in zip(prompts.train, first, second, strict=True)
-            if a.strip() and b.strip() and a.strip() != b.strip()
-        ]
-        judge = (
-            backend
-            if config.feedback.model is None
-            else feedback_backend(
-                session.store,
-                model=config.feedback.model,
-                policy=policy,
-                backend=config.feedback.backend,
-                base_urls=config.feedback.base_urls,
-                api_key_env=config.feedback.api_key_env,
-                batch_size=config.feedback.batch_size,
-            )
+        _log(f"stage feedback: labelled pairs read from {path}")
+    backend = policy_backend(policy, config.sampling.batch_size)
+    judge = (
+        backend
+        if config.feedback.model is None
+        else feedback_backend(
+            session.store,
+            model=config.feedback.model,
+            policy=policy,
+            backend=config.feedback.backend,
+            base_urls=config.feedback.base_urls,
+            api_key_env=config.feedback.api_key_env,
+            batch_size=config.feedback.batch_size,
         )
-        _log(f"stage feedback: {len(asked)} pairs to label (two samples differ)")
-        verdicts = compare(judge, [Comparison(p, a, b, pr.comparison) for p, a, b, pr in asked])
-        rows = [
-            {
-                "prompt": p,
-                "first": a,
-                "second": b,
-                "principle": pr.name,
-                "p_first": v.p_first,
-                "p_second": v.p_second,
-                "preference": v.preference,
-                "flipped": v.flipped,
-            }
-            for (p, a, b, pr), v in zip(asked, verdicts, strict=True)
-        ]
-        partial = path.with_suffix(".partial")
-        partial.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        partial.replace(path)
-    pairs = [
-        Pair(r["prompt"], r["first"], r["second"], "ai-feedback")
-        if r["preference"] >= 0.5
-        else Pair(r["prompt"], r["second"], r["first"], "ai-feedback")
-        for r in rows
-    ]
-    train, heldout = split_by_prompt(pairs, config.preference.heldout_percent, config.seed)
-    if not train:
-        from harness.errors import HarnessError
-
-        raise HarnessError("no AI-labelled training pairs; raise prompts.train")
-    flips = sum(bool(r["flipped"]) for r in rows) / max(len(rows), 1)
-    _log(
-        f"stage feedback: {len(train)} train / {len(heldout)} held-out pairs; position flips {flips:.1%}"
     )
-    return PreferenceSplit(
-        train, heldout, f"AI feedback, {len(rows)} pairs, position flips {flips:.3f}"
-    )
-
-
-def _answer(
-    session: RecipeSession[Config],
-    backend: Backend,
-    prompts: PromptSplit,
-    toxicity: TextScorer,
-    judge: Backend,
-    judge_name: str,
-    parent: HeldoutAnswers | None,
-) -> HeldoutAnswers:
-    from harness.training.redteam_eval import answer_heldout
-
-    evaluate = session.config.evaluate
-    greedy = _sampling(session.config).merged(
-        do_sample=False, max_new_tokens=evaluate.max_new_tokens
-    )
-    return answer_heldout(
+    rows = label_feedback(
+        path,
         backend,
-        prompts.heldout,
-        config=greedy,
-        toxicity=toxicity,
-        judge=judge,
-        judge_name=judge_name,
-        question=evaluate.question,
-        rubric_text=evaluate.rubric,
-        parent=parent,
+        judge,
+        prompts.train,
+        constitution,
+        sampling=_sampling(config),
+        seed=config.seed,
+    )
+    split = feedback_split(rows, config.preference.heldout_percent, config.seed)
+    _log(f"stage feedback: {len(split.train)} train / {len(split.heldout)} held-out pairs")
+    return split
+
+
+def _reward_model(
+    session: RecipeSession[Config],
+    sl: Variant,
+    sl_loaded: LoadedModel,
+    split: PreferenceSplit,
+) -> Variant:
+    """Stage 4a, ``rm-grpo``: a reward model fit to the AI-labelled pairs (``<name>-rm``)."""
+    from harness.training.rlaif import train_reward_stage
+
+    preference = session.config.preference
+    stage = stage_session(
+        session,
+        RM_SUFFIX,
+        feedback=session.config.feedback,
+        evaluate=EvaluateSettings(),  # the reward model is not evaluated on red-team answers
+        preference=PreferenceSettings(
+            method="rm-grpo",
+            reward_model=preference.reward_model,
+            heldout_percent=preference.heldout_percent,
+            max_length=preference.max_length,
+        ),
+    )
+    done = None if session.restart else stage.finished()
+    if done is not None:
+        _log(f"stage reward model: {done.name} already trained with this config")
+        return done
+    _log(f"stage reward model: {len(split.train)} AI-labelled pairs")
+    return train_reward_stage(
+        stage,
+        sl,
+        sl_loaded,
+        split,
+        settings=preference.reward_model.train,
+        max_length=preference.max_length,
+        log=_log,
     )
 
 
-def _cached_answers(path: Path, make: Callable[[], HeldoutAnswers]) -> HeldoutAnswers:
+def _heldout_of(
+    session: RecipeSession[Config],
+    sl: Variant,
+    sl_loaded: LoadedModel,
+    evaluation: RedTeamEvaluation,
+) -> Callable[[Any], dict[str, Any]]:
+    """The final stage's held-out evaluation: trained model -> details, against ``sl``."""
+    from harness.training.feedback import policy_backend
     from harness.training.redteam_eval import from_details
 
-    if path.is_file():
-        return from_details(json.loads(path.read_text(encoding="utf-8")))
-    answers = make()
-    path.write_text(json.dumps(answers.as_details()), encoding="utf-8")
-    return answers
+    def evaluate(model: Any) -> dict[str, Any]:
+        trained = policy_backend(sl_loaded, session.config.sampling.batch_size, model)
+        answers = evaluation.answer(trained, from_details(sl.details["heldout"]))
+        return {"heldout": answers.as_details()}
+
+    return evaluate
 
 
-def _judge(session: RecipeSession[Config], root: LoadedModel) -> tuple[Backend, str]:
-    """The held-out judge: ``evaluate.judge``, else ``feedback.model``, else the original policy."""
-    from harness.training.feedback import feedback_backend
+def _evaluation(
+    session: RecipeSession[Config],
+    root: LoadedModel,
+    prompts: PromptSplit,
+    toxicity: TextScorer,
+) -> RedTeamEvaluation:
+    """Greedy answers to the held-out prompts, judged by ``evaluate.judge``, else
+    ``feedback.model``, else the original policy."""
+    from harness.training.feedback import feedback_backend, policy_backend
+    from harness.training.redteam_eval import RedTeamEvaluation
 
     config = session.config
     name = config.evaluate.judge or config.feedback.model
     if name is None:
-        return _backend(root, config), root.name
-    return (
-        feedback_backend(
+        judge, judge_name = policy_backend(root, config.sampling.batch_size), root.name
+    else:
+        judge_name = name
+        judge = feedback_backend(
             session.store,
             model=name,
             policy=root,
@@ -437,21 +436,18 @@ def _judge(session: RecipeSession[Config], root: LoadedModel) -> tuple[Backend, 
             base_urls=config.feedback.base_urls,
             api_key_env=config.feedback.api_key_env,
             batch_size=config.feedback.batch_size,
+        )
+    return RedTeamEvaluation(
+        prompts=prompts.heldout,
+        config=_sampling(config).merged(
+            do_sample=False, max_new_tokens=config.evaluate.max_new_tokens
         ),
-        name,
+        toxicity=toxicity,
+        judge=judge,
+        judge_name=judge_name,
+        question=config.evaluate.question,
+        rubric=config.evaluate.rubric,
     )
-
-
-def _backend(loaded: LoadedModel, config: Config) -> Backend:
-    from harness.training.feedback import feedback_backend
-
-    return feedback_backend("", model=None, policy=loaded, batch_size=config.sampling.batch_size)
-
-
-def _as_loaded(template: LoadedModel, model: Any) -> LoadedModel:
-    """A just-trained model in a LoadedModel, so a backend can generate with it."""
-    device = str(next(model.parameters()).device)
-    return dataclasses.replace(template, model=model, device=device, weights_hash="unregistered")
 
 
 def _sampling(config: Config) -> GenerationConfig:
@@ -482,21 +478,6 @@ def _evaluate_suites(session: RecipeSession[Config], variant: Variant) -> None:
             batch_size=slice_.batch_size,
             log=_log,
         )
-
-
-def _classifier_scorer() -> TextScorer:
-    from harness.toxicity import load_classifier
-
-    classifier = load_classifier()
-
-    def score(texts: Sequence[str]) -> Sequence[float]:
-        return [float(x) for x in classifier.score(list(texts))]
-
-    return score
-
-
-def _no_toxicity(texts: Sequence[str]) -> Sequence[float]:
-    return [float("nan")] * len(texts)
 
 
 def _log(line: str) -> None:

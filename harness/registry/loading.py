@@ -28,7 +28,7 @@ def load_variant(
     if variant.kind == "reward-model":
         raise HarnessError(
             f"variant '{variant.name}' is a reward model (a sequence classifier), not a causal LM; "
-            "score with harness.recipes.reward_model.load_reward_model, or use its parent"
+            "score with harness.training.reward_model.load_reward_model, or use its parent"
         )
     loaded = _load(store, variant, dtype=dtype, device=device)
     parent = get_variant(store, variant.parent_id) if variant.parent_id else None

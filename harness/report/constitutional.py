@@ -79,6 +79,16 @@ def constitutional_report(store: Location, variant: str) -> ConstitutionalReport
     for stage in stages:
         row = StageRow(stage, by_id.get(stage.parent_id or ""))
         _heldout_lines(row)
+        reward_model = by_id.get(str(stage.details.get("reward_model_id", "")))
+        if reward_model is not None:  # preference.method=rm-grpo
+            d = reward_model.details
+            row.notes.append(
+                f"rewarded by {reward_model.name}: pairwise accuracy "
+                f"{float(d.get('train_accuracy', math.nan)):.3f} on its "
+                f"{d.get('train_pairs', '?')} AI-labelled pairs, "
+                f"{float(d.get('heldout_accuracy', math.nan)):.3f} on "
+                f"{d.get('heldout_pairs', '?')} held out"
+            )
         table_row = suite_rows.get(stage.variant_id)
         if table_row is not None:
             for suite, metric in SUITE_LINES:
@@ -106,7 +116,7 @@ def _heldout_lines(row: StageRow) -> None:
 
     from harness.compare.paired_stats import bootstrap_mean_difference
     from harness.metrics import get_metric
-    from harness.metrics.outcome import ItemOutcome
+    from harness.metrics.outcome import ItemOutcome, JudgeVerdict
 
     held = row.variant.details.get("heldout")
     if not isinstance(held, dict) or not held.get("judge_vs_parent"):
@@ -142,7 +152,9 @@ def _heldout_lines(row: StageRow) -> None:
             if a > b
             else 0.5
         )
-        outcomes.append(ItemOutcome(judge_probs=(first, second), gold_value=gold))
+        outcomes.append(
+            ItemOutcome(judge=JudgeVerdict(pairwise=(first, second), pairwise_reference=gold))
+        )
     result = get_metric("judge_pairwise").summarize(outcomes)
     ci = (
         (result.ci_low, result.ci_high)

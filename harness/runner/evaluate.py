@@ -29,6 +29,7 @@ from harness.models import LoadedModel
 from harness.paths import DEFAULT_MODEL
 from harness.registry.resolve import load_model_or_variant
 from harness.runner.aggregate import suite_aggregates
+from harness.runner.judge import Judges
 from harness.runner.lease import HeldRun, hold, new_lease, take_over
 from harness.runner.progress import RunProgress
 from harness.runner.provenance import device_description, git_commit, harness_version
@@ -39,6 +40,7 @@ from harness.runner.scoring import (
     BOOTSTRAP_SEED,
     TaskScores,
     score_task,
+    task_outcomes,
 )
 from harness.runner.stored_answers import StoredAnswers
 from harness.runner.task_stream import STREAMS, StreamKind, stream_kind, stream_tasks
@@ -95,6 +97,10 @@ class EvalOptions:
     lm_eval_tasks: list[str] | None = None
     lm_eval_include: list[str] = field(default_factory=list)
     lm_eval_data_map: str | None = None
+    # Tasks with ``judge:``: who judges instead of each task's judge.model (None: as the task
+    # says), and whose generations judge_pairwise compares with instead of judge.baseline.
+    judge_model: str | None = None
+    judge_baseline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,15 @@ def run_eval(
         for t in tasks
     }
     prepared = _Prepared(suite, tasks, items, chat_hash, data_root)
+    judges = Judges(
+        evaluated=backend,
+        open_like_model=lambda name: open_backend(replace(options, model=name)),
+        store=options.store,
+        dtype=options.dtype,
+        device=options.device,
+        judge_model=options.judge_model,
+        baseline=options.judge_baseline,
+    )
 
     with open_store(options.store) as store:
         lease, attempt = _start_or_resume(store, options, prepared, record, backend.device)
@@ -166,7 +181,7 @@ def run_eval(
 
         with hold(store.location, lease, attempt, figures=figures) as held:
             try:
-                scored = _run_tasks(store, held, prepared, backend, options)
+                scored = _run_tasks(store, held, prepared, backend, options, judges)
                 aggregates = suite_aggregates(suite.name, suite.config.aggregate, scored)
                 records = [
                     s
@@ -298,6 +313,10 @@ def _start_or_resume(
     if options.backend != "hf":  # runs of the in-process engine keep the config they always had
         config["backend"] = options.backend
         config["concurrency"] = options.concurrency
+    if options.judge_model is not None:
+        config["judge_model"] = options.judge_model
+    if options.judge_baseline is not None:
+        config["judge_baseline"] = options.judge_baseline
     if options.resume is not None:
         run = store.get_run(options.resume)
         check_resumable(
@@ -335,7 +354,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _run_tasks(
-    store: Store, held: HeldRun, prepared: _Prepared, backend: Backend, options: EvalOptions
+    store: Store,
+    held: HeldRun,
+    prepared: _Prepared,
+    backend: Backend,
+    options: EvalOptions,
+    judges: Judges,
 ) -> list[tuple[Task, TaskScores]]:
     """Every task of the suite scored and committed (or read back, when a resumed run
     finished it before); in suite order.
@@ -364,7 +388,7 @@ def _run_tasks(
             held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
             pause_at(f"start:{task.name}")
             items = prepared.items[task.name]
-            scored[task.name] = _run_task(store, held, task, items, backend, progress)
+            scored[task.name] = _run_task(store, held, task, items, backend, progress, judges)
     return [(t, scored[t.name]) for t in prepared.tasks]
 
 
@@ -421,8 +445,10 @@ def _run_task(
     items: list[TaskItem],
     backend: Backend,
     progress: RunProgress,
+    judges: Judges,
 ) -> TaskScores:
-    """Run one task's requests, score them and commit the task in one transaction."""
+    """Run one task's requests (and its judge's, for a task with ``judge:``), score them and
+    commit the task in one transaction."""
     run_id = held.lease.run_id
     started = time.perf_counter()
     tokens_before = backend.tokens_processed
@@ -437,7 +463,11 @@ def _run_task(
         results = _execute(backend, items, progress)
     pause_at(f"task:{task.name}")
     executed_s = time.perf_counter() - started
-    scores = score_task(run_id, task, items, results)
+    outcomes = task_outcomes(task, items, results)
+    judged_by = None
+    if task.config.judge is not None:
+        outcomes, judged_by = judges.judge(task, items, outcomes)
+    scores = score_task(run_id, task, items, results, outcomes)
     if task.config.efficiency:  # HELM's efficiency family, measured around the backend call
         from harness.runner.efficiency import efficiency_results
 
@@ -463,6 +493,7 @@ def _run_task(
         scores,
         wall_time_s=time.perf_counter() - started,
         tokens=backend.tokens_processed - tokens_before,
+        judged_by=judged_by,
     )
     return scores
 
@@ -476,6 +507,7 @@ def _commit(
     *,
     wall_time_s: float,
     tokens: int,
+    judged_by: dict[str, Any] | None = None,
 ) -> None:
     """Write a scored task (its result, scores and samples) in one transaction."""
     run_id = held.lease.run_id
@@ -497,6 +529,7 @@ def _commit(
             if task.generation_config
             else None,
             "config": task.config.model_dump(mode="json"),
+            **({"judge": judged_by} if judged_by is not None else {}),
         },
     )
     store.commit_task(

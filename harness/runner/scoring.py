@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from harness.backends.requests import GenerationResult, RollingResult
 from harness.metrics import MetricResult
@@ -13,6 +13,7 @@ from harness.metrics.outcome import ItemOutcome
 from harness.store import (
     GeneratedRepeat,
     GenerationOutputs,
+    JudgeRecord,
     MultipleChoiceOutputs,
     RollingOutputs,
     SampleOutputs,
@@ -33,13 +34,26 @@ class TaskScores:
     samples: list[SampleRecord]
 
 
-def score_task(
-    run_id: str, task: Task, items: Sequence[TaskItem], results: Sequence[Sequence[Result]]
-) -> TaskScores:
-    """Outcomes per item, each metric's summary, and one sample record per item."""
-    outcomes = [
+def task_outcomes(
+    task: Task, items: Sequence[TaskItem], results: Sequence[Sequence[Result]]
+) -> list[ItemOutcome]:
+    """What each item produced, in the form metrics read."""
+    return [
         task.outcome(item, item_results) for item, item_results in zip(items, results, strict=True)
     ]
+
+
+def score_task(
+    run_id: str,
+    task: Task,
+    items: Sequence[TaskItem],
+    results: Sequence[Sequence[Result]],
+    outcomes: Sequence[ItemOutcome] | None = None,
+) -> TaskScores:
+    """Each metric's summary and one sample record per item; ``outcomes`` when the caller
+    has them already (with a judge's verdicts), else :func:`task_outcomes`."""
+    if outcomes is None:
+        outcomes = task_outcomes(task, items, results)
     metrics: list[Metric] = task.metrics
     summaries = [
         m.summarize(outcomes, seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES) for m in metrics
@@ -119,6 +133,7 @@ def _sample(
             programs=list(outcome.programs) if outcome.programs is not None else None,
             steps=list(outcome.steps) if outcome.steps is not None else None,
             agreement=outcome.agreement,
+            judge=None if outcome.judge is None else JudgeRecord(**asdict(outcome.judge)),
         )
         target = item.references[0] if item.references else ""
     else:

@@ -118,12 +118,29 @@ class AgentStep(BaseModel):
     observation: str
 
 
+class JudgeRecord(BaseModel):
+    """An LLM judge's verdicts on one generation (``judge:`` tasks), kept for audit.
+
+    ``pairwise``: P(this generation beats the baseline's) with it shown first, then second;
+    ``rubric``: P(it meets the rubric); ``baseline``: the baseline's generation; the
+    references: a reference metric's verdicts on the same questions (1, 0, or 0.5 a tie).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    pairwise: list[float] | None = None
+    rubric: float | None = None
+    pairwise_reference: float | None = None
+    rubric_reference: float | None = None
+    baseline: str | None = None
+
+
 class GenerationOutputs(_Outputs):
     """A generated answer's references and length; the answer itself is the sample's prediction."""
 
     kind: ClassVar[OutputKind] = "generation"
     _written_when_set: ClassVar[frozenset[str]] = frozenset(
-        {"perturbations", "repeats", "raw_prediction", "programs", "steps", "agreement"}
+        {"perturbations", "repeats", "raw_prediction", "programs", "steps", "agreement", "judge"}
     )
 
     references: list[str]
@@ -133,6 +150,7 @@ class GenerationOutputs(_Outputs):
     programs: list[ProgramRun] | None = None  # sandbox runs, one per sample (``execute``)
     steps: list[AgentStep] | None = None  # an agent's trajectory, in order
     agreement: float | None = None  # share of samples that gave the voted answer (``vote``)
+    judge: JudgeRecord | None = None  # an LLM judge's verdicts (``judge:`` tasks)
 
 
 class RollingOutputs(_Outputs):

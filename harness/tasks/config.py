@@ -74,6 +74,34 @@ class AgentConfig(BaseModel):
     max_steps: int = Field(default=6, ge=1)
 
 
+class JudgeConfig(BaseModel):
+    """An LLM judge for the ``judge_rubric`` and ``judge_pairwise`` metrics.
+
+    After the task's generations, the runner asks the judge (the evaluated model itself
+    unless ``model`` names another, or ``harness eval --judge-model``) loglikelihood questions
+    about each one (:mod:`harness.tasks.judge`): does it meet ``rubric``, and, for pairwise,
+    which of it and ``baseline``'s generation for the same prompt better answers
+    ``question``, in both orders. ``prompt`` (a template over the doc) is what the judge is
+    shown as the request; by default the task's prompt. ``reference`` names a metric of this
+    task whose per-item verdict the judge's is checked against (pairwise: which generation
+    scores better; rubric: whether it passes ``reference_pass``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    rubric: str | None = None
+    question: str = "Which reply answers the human's request better?"
+    baseline: str | None = None  # a model source or registered variant, run like the model
+    model: str | None = None  # None: the evaluated model judges its own generations
+    backend: str = "hf"
+    base_urls: list[str] = Field(default_factory=list)
+    api_key_env: str | None = None
+    batch_size: int = Field(default=8, ge=1)
+    prompt: str | None = None
+    reference: str | None = None
+    reference_pass: float | None = None
+
+
 class TaskConfig(BaseModel):
     """One task: dataset + prompt + request type + metrics."""
 
@@ -134,6 +162,8 @@ class TaskConfig(BaseModel):
     retrieve: RetrieveConfig | None = None
     # An agent loop instead of one generation per item: see AgentConfig.
     agent: AgentConfig | None = None
+    # An LLM judge's questions about each generation (judge_rubric, judge_pairwise): JudgeConfig.
+    judge: JudgeConfig | None = None
     # A task read from an lm-eval task file (harness.tasks.lm_eval_task): its merged config
     # as JSON, functions named by source hash, so the content hash covers all of it.
     lm_eval: dict[str, Any] | None = None
@@ -177,6 +207,7 @@ _LATER_KEYS = (
     "retrieve",
     "agent",
     "lm_eval",
+    "judge",
 )
 
 

@@ -35,6 +35,7 @@ from harness.tasks.answer_filter import extract_answer
 from harness.tasks.config import TaskConfig
 from harness.tasks.execute import get_executor, run_generations
 from harness.tasks.fewshot import pick_fewshot
+from harness.tasks.judge import check_judge
 from harness.tasks.perturbed import PerturbedPrompt, perturbed_outcome, perturbed_prompts, retarget
 from harness.tasks.react import Generate, Trajectory, run_react
 from harness.tasks.react_tools import ReactTools
@@ -92,6 +93,7 @@ class Task:
         self.config = config
         self.name = config.task
         self.metrics = [get_metric_for(config, name) for name in config.metric_list]
+        check_judge(config)
         self.generation_config: GenerationConfig | None = None
         self.executor = (
             None if config.execute is None else get_executor(config.execute, task=self.name)

@@ -6,9 +6,9 @@ all in hh-rlhf's ``Human:`` / ``Assistant:`` dialogue form, so the red-team prom
 few-shot examples and the model's own text read as one conversation:
 
 - critique: few-shot examples, the dialogue, then the principle's critique request;
-- revision: the same with the critique, then the principle's revision request;
-- comparison: the dialogue, the principle's question and two answers as ``(A)`` / ``(B)``,
-  ending in ``The answer is:`` so a feedback model's next tokens are `` (A)`` or `` (B)``.
+- revision: the same with the critique, then the principle's revision request.
+The comparison a feedback model answers (the dialogue, a principle's question and two
+answers as ``(A)`` / ``(B)``) is the LLM judge's own question, :mod:`harness.tasks.judge`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ import yaml
 from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
+from harness.tasks.judge import HUMAN
 from harness.training.config import recipes_dir
 from harness.training.sections import Section
 
 DEFAULT_CONSTITUTION = "constitutions/harness.yaml"  # under recipes/
-HUMAN = "Human:"
 ASSISTANT = "Assistant:"
-CHOICES = (" (A)", " (B)")
 
 
 class Principle(Section):
@@ -121,24 +120,4 @@ def revision_prompt(
         f"{_shots(constitution, True, principle)}{dialogue(prompt, response)}"
         f"\n\nCritique request: {principle.critique}\n\nCritique: {critique.strip()}"
         f"\n\nRevision request: {principle.revision}\n\nRevision:"
-    )
-
-
-def comparison_prompt(question: str, prompt: str, first: str, second: str) -> str:
-    """The multiple-choice question a feedback model answers with `` (A)`` or `` (B)``."""
-    conversation = prompt if prompt.lstrip().startswith(HUMAN) else f"{HUMAN} {prompt}"
-    return (
-        "Consider the following conversation between a human and an assistant:\n"
-        f"{conversation.strip()}\n{question}\nOptions:\n(A) {first.strip()}\n"
-        f"(B) {second.strip()}\nThe answer is:"
-    )
-
-
-def rubric_prompt(rubric: str, prompt: str, response: str) -> str:
-    """The yes/no question a judge answers about one reply: (A) it meets ``rubric``, (B) not."""
-    conversation = prompt if prompt.lstrip().startswith(HUMAN) else f"{HUMAN} {prompt}"
-    return (
-        "Consider the following conversation between a human and an assistant:\n"
-        f"{conversation.strip()} {response.strip()}\nDoes the assistant's last reply meet this "
-        f"standard: {rubric}\nOptions:\n(A) Yes\n(B) No\nThe answer is:"
     )

@@ -1,26 +1,39 @@
 """AI feedback: a feedback (judge) model compares two answers, asked in both orders.
 
 The feedback model is any backend (the policy itself in process, another model, or a
-served endpoint through the backend registry). Each comparison becomes four loglikelihood
-requests, `` (A)`` and `` (B)`` after the comparison prompt with the answers in one order
-and then the other, sent in one batch so the backend can group them. The arithmetic
-(normalised choice probability, order averaging, position flips) is
+served endpoint through the backend registry). Each comparison becomes the LLM judge's four
+loglikelihood requests (:mod:`harness.tasks.judge`: `` (A)`` and `` (B)`` with the answers in
+one order and then the other), all sent in one batch so the backend can group them. The
+arithmetic (normalised choice probability, order averaging, position flips) is
 :mod:`harness.metrics.judge`'s, so the recipe's labels and the judge metrics agree.
 """
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
-from harness.metrics.judge import choice_probability, pairwise_preference, position_flipped
-from harness.training.constitution import CHOICES, comparison_prompt, rubric_prompt
+from harness.metrics.judge import pairwise_preference, position_flipped
+from harness.tasks.judge import (
+    PAIRWISE_REQUESTS,
+    RUBRIC_REQUESTS,
+    pairwise_requests,
+    pairwise_verdict,
+    rubric_requests,
+    rubric_verdict,
+)
 
 if TYPE_CHECKING:
     from harness.backends.base import Backend
+    from harness.backends.generation_config import GenerationConfig
     from harness.store import Location
+    from harness.training.constitution import Constitution
+    from harness.training.preferences import PreferenceSplit
 
 
 @dataclass(frozen=True)
@@ -52,39 +65,41 @@ class Verdict:
 
 def compare(backend: Backend, comparisons: Sequence[Comparison]) -> list[Verdict]:
     """One verdict per comparison, from the backend's loglikelihoods of (A) and (B)."""
-    from harness.backends.requests import LoglikelihoodRequest
-
-    requests = []
-    for c in comparisons:
-        for context in (
-            comparison_prompt(c.question, c.prompt, c.first, c.second),
-            comparison_prompt(c.question, c.prompt, c.second, c.first),
-        ):
-            requests += [LoglikelihoodRequest(context, choice) for choice in CHOICES]
-    results = backend.loglikelihood(requests)
-    verdicts = []
-    for i in range(len(comparisons)):
-        a1, b1, a2, b2 = (r.logprob for r in results[4 * i : 4 * i + 4])
-        # Swapped order: ``first`` is (B), so its probability is 1 - P(A).
-        verdicts.append(Verdict(choice_probability(a1, b1), 1 - choice_probability(a2, b2)))
-    return verdicts
+    requests = [
+        r for c in comparisons for r in pairwise_requests(c.question, c.prompt, c.first, c.second)
+    ]
+    logprobs = [r.logprob for r in backend.loglikelihood(requests)] if requests else []
+    n = PAIRWISE_REQUESTS
+    return [
+        Verdict(*pairwise_verdict(logprobs[n * i : n * i + n])) for i in range(len(comparisons))
+    ]
 
 
 def rubric(
     backend: Backend, rubric_text: str, prompts: Sequence[str], replies: Sequence[str]
 ) -> list[float]:
     """The judge's probability that each reply meets ``rubric_text`` ((A) Yes vs (B) No)."""
-    from harness.backends.requests import LoglikelihoodRequest
-
-    requests = []
-    for prompt, reply in zip(prompts, replies, strict=True):
-        context = rubric_prompt(rubric_text, prompt, reply)
-        requests += [LoglikelihoodRequest(context, choice) for choice in CHOICES]
-    results = backend.loglikelihood(requests)
-    return [
-        choice_probability(results[2 * i].logprob, results[2 * i + 1].logprob)
-        for i in range(len(replies))
+    requests = [
+        r
+        for prompt, reply in zip(prompts, replies, strict=True)
+        for r in rubric_requests(rubric_text, prompt, reply)
     ]
+    logprobs = [r.logprob for r in backend.loglikelihood(requests)] if requests else []
+    n = RUBRIC_REQUESTS
+    return [rubric_verdict(logprobs[n * i : n * i + n]) for i in range(len(replies))]
+
+
+def policy_backend(loaded: Any, batch_size: int, model: Any = None) -> Backend:
+    """An in-process backend over ``loaded`` (a LoadedModel), or over ``model``, a just-trained
+    model with ``loaded``'s tokenizer that is not registered yet."""
+    import dataclasses
+
+    if model is not None:
+        device = str(next(model.parameters()).device)
+        loaded = dataclasses.replace(
+            loaded, model=model, device=device, weights_hash="unregistered"
+        )
+    return feedback_backend("", model=None, policy=loaded, batch_size=batch_size)
 
 
 def feedback_backend(
@@ -125,3 +140,81 @@ def feedback_backend(
         )
     built: Backend = backend_class(backend).from_settings(settings)
     return built
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One AI-labelled pair as ``feedback.jsonl`` keeps it: two samples, the principle asked,
+    the feedback model's probabilities in both orders and their order-averaged preference."""
+
+    prompt: str
+    first: str
+    second: str
+    principle: str
+    p_first: float
+    p_second: float
+    preference: float
+    flipped: bool
+
+
+def label_feedback(
+    path: Path,
+    policy: Backend,
+    judge: Backend,
+    prompts: Sequence[str],
+    constitution: Constitution,
+    *,
+    sampling: GenerationConfig,
+    seed: int,
+) -> list[FeedbackRow]:
+    """The AI-labelled pairs, read from ``path`` when a run made them before.
+
+    ``policy`` samples two answers per prompt (seeds ``sampling.seed`` and the next one);
+    pairs whose answers are empty or equal are dropped; ``judge`` compares the rest against
+    a seeded random principle each. The rows are written whole, then moved into place.
+    """
+    from harness.training.critique import TURN_STOPS, generate
+
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [FeedbackRow(**json.loads(line)) for line in lines]
+    stopped = sampling.merged(stop=TURN_STOPS)
+    first = generate(policy, prompts, stopped)
+    second = generate(policy, prompts, stopped.merged(seed=stopped.seed + 1))
+    rng = random.Random(seed)
+    asked = [
+        (prompt, a, b, rng.choice(constitution.principles))
+        for prompt, a, b in zip(prompts, first, second, strict=True)
+        if a.strip() and b.strip() and a.strip() != b.strip()
+    ]
+    verdicts = compare(judge, [Comparison(p, a, b, pr.comparison) for p, a, b, pr in asked])
+    rows = [
+        FeedbackRow(p, a, b, pr.name, v.p_first, v.p_second, v.preference, v.flipped)
+        for (p, a, b, pr), v in zip(asked, verdicts, strict=True)
+    ]
+    partial = path.with_suffix(".partial")
+    partial.write_text("".join(json.dumps(asdict(r)) + "\n" for r in rows), encoding="utf-8")
+    partial.replace(path)
+    return rows
+
+
+def feedback_split(rows: Sequence[FeedbackRow], heldout_percent: int, seed: int) -> PreferenceSplit:
+    """Chosen/rejected pairs by each row's preference (a tie keeps the first sample as
+    chosen), split by prompt hash into training and held-out pairs."""
+    from harness.training.preferences import Pair, PreferenceSplit, split_by_prompt
+
+    pairs = [
+        Pair(r.prompt, r.first, r.second, "ai-feedback")
+        if r.preference >= 0.5
+        else Pair(r.prompt, r.second, r.first, "ai-feedback")
+        for r in rows
+    ]
+    train, heldout = split_by_prompt(pairs, heldout_percent, seed)
+    if not train:
+        raise HarnessError(
+            f"no AI-labelled training pairs ({len(rows)} labelled); raise prompts.train"
+        )
+    flips = sum(r.flipped for r in rows) / max(len(rows), 1)
+    return PreferenceSplit(
+        train, heldout, f"AI feedback, {len(rows)} pairs, position flips {flips:.3f}"
+    )

@@ -9,8 +9,10 @@ with its parent prompt by prompt. The result goes into the variant's details.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.training.critique import TURN_STOPS, generate
@@ -77,3 +79,56 @@ def answer_heldout(
 
 def from_details(details: dict[str, Any]) -> HeldoutAnswers:
     return HeldoutAnswers(**details)
+
+
+@dataclass(frozen=True)
+class RedTeamEvaluation:
+    """How every stage is evaluated: the held-out prompts, answered with ``config``, scored
+    by ``toxicity`` and judged by ``judge`` against a rubric and against the parent."""
+
+    prompts: list[str]
+    config: GenerationConfig
+    toxicity: TextScorer
+    judge: Backend
+    judge_name: str
+    question: str
+    rubric: str
+
+    def answer(self, backend: Backend, parent: HeldoutAnswers | None) -> HeldoutAnswers:
+        """``backend``'s answers, scored, and judged against ``parent``'s when given."""
+        return answer_heldout(
+            backend,
+            self.prompts,
+            config=self.config,
+            toxicity=self.toxicity,
+            judge=self.judge,
+            judge_name=self.judge_name,
+            question=self.question,
+            rubric_text=self.rubric,
+            parent=parent,
+        )
+
+    def cached(self, path: Path, backend: Callable[[], Backend]) -> HeldoutAnswers:
+        """The answers stored in ``path``, else ``backend()``'s (stored there for next time)."""
+        if path.is_file():
+            return from_details(json.loads(path.read_text(encoding="utf-8")))
+        answers = self.answer(backend(), None)
+        path.write_text(json.dumps(answers.as_details()), encoding="utf-8")
+        return answers
+
+
+def classifier_scorer() -> TextScorer:
+    """Our toxicity classifier's P(toxic), loaded now."""
+    from harness.toxicity import load_classifier
+
+    classifier = load_classifier()
+
+    def score(texts: Sequence[str]) -> Sequence[float]:
+        return [float(x) for x in classifier.score(list(texts))]
+
+    return score
+
+
+def no_toxicity(texts: Sequence[str]) -> Sequence[float]:
+    """NaN for every text: toxicity not scored."""
+    return [float("nan")] * len(texts)

@@ -7,6 +7,11 @@ one token repeated over most of the text): the cheapest way to score as non-toxi
 nothing, which is reward hacking the watch must see. With ``degenerate_reward`` set, such a
 completion gets that reward instead, so the policy cannot win by emptiness.
 
+The constitutional recipe's ``rm-grpo`` stage rewards with a reward model instead
+(:class:`RewardModelReward`): its score of the prompt and the answer, the answer cut where
+the model starts a new turn (as the AI-labelled answers it was trained on were cut), with
+the same degenerate guard.
+
 Each call keeps the highest-reward completions seen, so the variant's record can show what
 the reward actually favoured.
 """
@@ -101,6 +106,52 @@ class NonToxicReward:
             log_metric("degenerate_share", sum(degenerate) / max(len(degenerate), 1))
             log_metric("toxicity", sum(toxicity) / max(len(toxicity), 1))
         return rewards
+
+
+class RewardModelReward:
+    """A reward model's score of each prompt + completion, cut at the first of ``stops``."""
+
+    __name__ = "reward_model"  # trl names the logged reward column after the function
+
+    def __init__(
+        self,
+        score: Callable[[Sequence[str], Sequence[str]], Sequence[float]],
+        *,
+        rule: DegenerateRule,
+        degenerate_reward: float | None = None,
+        stops: Sequence[str] = (),
+    ) -> None:
+        self.score = score
+        self.rule = rule
+        self.degenerate_reward = degenerate_reward
+        self.stops = tuple(stops)
+        self.log = RewardLog()
+
+    def __call__(
+        self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
+    ) -> list[float]:
+        asked = [_text(p) for p in prompts]
+        texts = [cut_at(_text(c), self.stops) for c in completions]
+        scores = list(self.score(asked, texts))
+        degenerate = [self.rule(text) for text in texts]
+        rewards = []
+        for text, value, bad, prompt in zip(texts, scores, degenerate, asked, strict=True):
+            reward = float(value)
+            if bad and self.degenerate_reward is not None:
+                reward = self.degenerate_reward
+            rewards.append(reward)
+            self.log.keep(reward, prompt, text)
+        self.log.calls += 1
+        log_metric = kwargs.get("log_metric")
+        if log_metric is not None:
+            log_metric("degenerate_share", sum(degenerate) / max(len(degenerate), 1))
+        return rewards
+
+
+def cut_at(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to the first of ``stops`` (all of it when none occurs)."""
+    end = min((i for i in (text.find(s) for s in stops) if i >= 0), default=len(text))
+    return text[:end]
 
 
 def _text(value: Any) -> str:

@@ -179,6 +179,31 @@ def test_training_shows_the_curves_of_trained_variants(app: AppTest) -> None:
     assert [h.value for h in app.subheader] == ["tiny-lora"]
 
 
+def test_chains_show_each_prompt_answer_critique_and_revision_with_its_principle(
+    chains_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.registry import get_variant
+
+    monkeypatch.setenv("HARNESS_STORE", str(chains_store))
+    app = _page(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run(), "chains")
+    assert app.selectbox(key="chain_stage").options == ["tiny-cai-sl"]
+    chains = get_variant(chains_store, "tiny-cai-sl").details["chains"]
+    texts = [t.value for t in app.text]
+    expected = []
+    for chain in chains:
+        expected += [chain["prompt"].strip(), chain["initial"]]
+        for step in chain["rounds"]:
+            expected += [step["critique"], step["revision"]]
+        expected.append(chain["final"])
+    assert texts == expected  # every chain, every round, in order
+    headings = [m.value for m in app.markdown]
+    principles = [step["principle"] for chain in chains for step in chain["rounds"]]
+    assert [h for h in headings if h.startswith("**Round")] == [
+        f"**Round {n}** · principle `{p}`" for n, p in zip([1, 2, 1, 2], principles, strict=True)
+    ]
+    assert "trained from it: tiny-cai" in app.caption[0].value
+
+
 def test_gates_list_the_stored_decision_and_its_table(app: AppTest) -> None:
     _page(app, "gates")
     decisions, table = app.dataframe[0].value, app.dataframe[1].value
@@ -226,6 +251,7 @@ def _store_with_one_plain_run(path: Path) -> None:
     [
         ("lineage", "harness train"),
         ("training", "harness train"),
+        ("chains", "harness train constitutional"),
         ("gates", "harness gate"),
     ],
 )

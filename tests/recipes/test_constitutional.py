@@ -15,7 +15,7 @@ import pytest
 from harness.backends.requests import LoglikelihoodRequest, LoglikelihoodResult
 from harness.metrics import get_metric
 from harness.metrics.judge import choice_probability, position_bias_rate
-from harness.metrics.outcome import ItemOutcome
+from harness.metrics.outcome import ItemOutcome, JudgeVerdict
 from harness.training.constitution import load_constitution
 from harness.training.feedback import Comparison, compare
 
@@ -72,18 +72,22 @@ def test_a_judge_always_answering_a_has_position_bias_one_and_no_preference() ->
     assert all(v.flipped for v in verdicts)
     assert [v.preference for v in verdicts] == [pytest.approx(0.5)] * 2
     assert position_bias_rate([(v.p_first, v.p_second) for v in verdicts]) == 1.0
-    outcomes = [ItemOutcome(judge_probs=(v.p_first, v.p_second)) for v in verdicts]
+    outcomes = [ItemOutcome(judge=JudgeVerdict(pairwise=(v.p_first, v.p_second))) for v in verdicts]
     result = get_metric("judge_pairwise").summarize(outcomes)
     assert result.extra["position_bias_rate"] == "1"
     assert result.value == 0.5  # every item a tie
 
 
+def _pairwise(first: float, second: float, reference: float) -> ItemOutcome:
+    return ItemOutcome(judge=JudgeVerdict(pairwise=(first, second), pairwise_reference=reference))
+
+
 def test_judge_pairwise_win_rate_and_agreement_with_a_reference() -> None:
     outcomes = [
-        ItemOutcome(judge_probs=(0.9, 0.8), gold_value=1.0),  # win, reference agrees
-        ItemOutcome(judge_probs=(0.9, 0.7), gold_value=0.0),  # win, reference disagrees
-        ItemOutcome(judge_probs=(0.2, 0.1), gold_value=0.0),  # loss, agrees
-        ItemOutcome(judge_probs=(0.3, 0.4), gold_value=0.5),  # loss, reference undecided
+        _pairwise(0.9, 0.8, 1.0),  # win, reference agrees
+        _pairwise(0.9, 0.7, 0.0),  # win, reference disagrees
+        _pairwise(0.2, 0.1, 0.0),  # loss, agrees
+        _pairwise(0.3, 0.4, 0.5),  # loss, reference undecided
     ]
     result = get_metric("judge_pairwise").summarize(outcomes, n_resamples=200)
     assert result.value == 0.5
@@ -94,8 +98,8 @@ def test_judge_pairwise_win_rate_and_agreement_with_a_reference() -> None:
     assert result.extra["reference_n"] == "3"
     rubric = get_metric("judge_rubric").summarize(
         [
-            ItemOutcome(judge_probs=(0.8,), gold_value=1.0),
-            ItemOutcome(judge_probs=(0.2,), gold_value=1.0),
+            ItemOutcome(judge=JudgeVerdict(rubric=0.8, rubric_reference=1.0)),
+            ItemOutcome(judge=JudgeVerdict(rubric=0.2, rubric_reference=1.0)),
         ]
     )
     assert rubric.value == pytest.approx(0.5) and rubric.extra["reference_agreement"] == "0.5"
@@ -134,13 +138,17 @@ TINY_CAI = [
 ]
 
 
-def _run(store: Path) -> tuple[Any, bool]:
+def _run(store: Path, *extra: str) -> tuple[Any, bool]:
     from harness.recipes import recipe_module
     from harness.training.run import open_session, train_once
 
     module = recipe_module("constitutional")
     session = open_session(
-        "constitutional", module.Config, store=store, profile="quick", overrides=TINY_CAI
+        "constitutional",
+        module.Config,
+        store=store,
+        profile="quick",
+        overrides=[*TINY_CAI, *extra],
     )
     return train_once(
         session, lambda s: module.run_stages(s, toxicity=lambda xs: [len(x) / 100 for x in xs])
@@ -188,3 +196,73 @@ def test_the_stages_register_under_their_parents_resume_and_dpo_moves_its_margin
     assert margin[1] > margin[0]
     text = format_constitutional(constitutional_report(lab, "tiny-cai"))
     assert "judge win rate vs parent" in text and "CRITIQUE" in text
+    from harness.alignment import watch_variant
+    from harness.errors import HarnessError
+
+    with pytest.raises(HarnessError, match="not an RL variant"):  # DPO has no reward curve
+        watch_variant(lab, "tiny-cai")
+
+
+RM_GRPO = [
+    "name=tiny-cai-rm-grpo",
+    "preference.method=rm-grpo",
+    "preference.reward_model.train.max_steps=24",
+    "preference.reward_model.train.batch_size=4",
+    "preference.reward_model.train.learning_rate=3.0e-3",
+    "preference.reward_model.train.logging_steps=4",
+    "preference.rl.policy=full",
+    "preference.rl.num_generations=2",
+    "preference.rl.max_completion_tokens=6",
+    "preference.rl.degenerate_reward=null",  # random tiny models write no words at all
+    "train.max_steps=3",
+    "train.batch_size=2",
+    "train.logging_steps=1",
+]
+
+
+def test_rm_grpo_registers_a_reward_model_and_a_policy_under_the_supervised_stage(
+    lab: Path,
+) -> None:
+    from harness.alignment import watch_variant
+    from harness.registry import get_variant, list_variants
+    from harness.report.constitutional import constitutional_report, format_constitutional
+    from harness.training.reward_model import load_reward_model
+
+    final, trained = _run(lab, *RM_GRPO)
+    assert trained and final.kind == "rlaif" and final.details["method"] == "rm-grpo"
+    sl = get_variant(lab, final.parent_id)
+    assert (sl.name, sl.kind) == ("tiny-cai-rm-grpo-sl", "constitutional-sl")
+    rm = get_variant(lab, final.details["reward_model_id"])
+    assert (rm.name, rm.kind, rm.parent_id) == (
+        "tiny-cai-rm-grpo-rm",
+        "reward-model",
+        sl.variant_id,
+    )
+    # Curves of both trainings are kept: the reward model's loss, the policy's reward and KL.
+    assert rm.details["training"]["loss"]
+    assert {"reward", "kl"} <= set(final.details["training"])
+    assert len(final.details["training"]["kl"]) == 3
+    # The reward model learnt its own AI-labelled pairs (a random head ranks half of them).
+    rows = [json.loads(x) for x in Path(final.details["feedback_file"]).read_text().splitlines()]
+    assert rm.details["train_pairs"] >= 8
+    assert rm.details["train_accuracy"] >= 0.8
+    reward = load_reward_model(lab, rm.name)
+    labelled = [r for r in rows if r["preference"] != 0.5]
+    chosen = [r["first"] if r["preference"] > 0.5 else r["second"] for r in labelled]
+    rejected = [r["second"] if r["preference"] > 0.5 else r["first"] for r in labelled]
+    prompts = [r["prompt"] for r in labelled]
+    wins = [c > r for c, r in zip(reward(prompts, chosen), reward(prompts, rejected), strict=True)]
+    assert sum(wins) / len(wins) >= 0.7
+    assert len(final.details["heldout"]["judge_vs_parent"]) == 4
+    names = {v.name for v in list_variants(lab)}
+    assert {"tiny-cai-rm-grpo", "tiny-cai-rm-grpo-sl", "tiny-cai-rm-grpo-rm"} <= names
+    text = format_constitutional(constitutional_report(lab, final.name))
+    assert "judge win rate vs parent" in text
+    assert (
+        f"rewarded by tiny-cai-rm-grpo-rm: pairwise accuracy {rm.details['train_accuracy']:.3f}"
+        in text
+    )
+    # A policy trained against a learned reward is what the reward-hacking watch is for.
+    watched = watch_variant(lab, final.name)
+    assert watched.kl_last == final.details["training"]["kl"][-1]["value"]
+    assert watched.top_samples == final.details["top_reward_samples"]

@@ -158,7 +158,7 @@ def test_reward_model_ranks_polite_above_rude_on_heldout_prompts(lab: Path, tmp_
     assert variant.details["heldout_accuracy"] >= 0.8
     assert variant.details["split"] == "toy.jsonl, 75/25 by seeded prompt hash"
     # Scoring through the registry gives the same verdict; loading it as an LM is refused.
-    from harness.recipes.reward_model import load_reward_model
+    from harness.training.reward_model import load_reward_model
 
     reward = load_reward_model(lab, "tiny-rm")
     polite, rude = reward(["Question 999: hello?\nAnswer:"] * 2, [" " + POLITE[0], " idiot idiot"])

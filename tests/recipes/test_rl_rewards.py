@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.training.rewards import DegenerateRule, NonToxicReward, scored_text
+from harness.training.rewards import (
+    DegenerateRule,
+    NonToxicReward,
+    RewardModelReward,
+    cut_at,
+    scored_text,
+)
 from harness.training.rl_prompts import evaluated_indices, last_statements
 
 
@@ -28,6 +34,26 @@ def test_degenerate_rule_catches_empty_short_and_repetitive_text() -> None:
 def test_toxigen_continuations_are_scored_up_to_the_line_break() -> None:
     assert scored_text(" nice people\n- awful people", "toxigen") == " nice people"
     assert scored_text("#Person1# talks.\nMore.", "dialogsum") == "#Person1# talks.\nMore."
+
+
+def test_a_reward_model_scores_the_answer_up_to_the_next_turn() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def words(prompts, answers):  # a stand-in reward model: the answer's word count
+        seen.extend(zip(prompts, answers, strict=True))
+        return [float(len(a.split())) for a in answers]
+
+    reward = RewardModelReward(
+        words, rule=DegenerateRule(min_words=2), degenerate_reward=-5.0, stops=("\n\nHuman:",)
+    )
+    values = reward(
+        ["\n\nHuman: hi\n\nAssistant:"] * 2,
+        [" hello there friend\n\nHuman: more words here", " hm"],
+    )
+    assert values == [3.0, -5.0]  # cut before the next turn; one word is degenerate
+    assert seen[0] == ("\n\nHuman: hi\n\nAssistant:", " hello there friend")
+    assert reward.log.best()[0]["completion"] == " hello there friend"
+    assert cut_at("a STOP b STOP", ("STOP",)) == "a " and cut_at("abc", ("x",)) == "abc"
 
 
 def test_reward_is_one_minus_toxicity_with_degenerate_outputs_replaced() -> None:
