@@ -382,7 +382,9 @@ def _run_tasks(
             streamed = [t for t in prepared.tasks if kinds[t.name] == kind]
             if any(t.name not in done for t in streamed):
                 scored.update(
-                    _run_stream(store, held, prepared, streamed, done, backend, progress, kind)
+                    _run_stream(
+                        store, held, prepared, streamed, done, backend, progress, kind, judges
+                    )
                 )
         for task in alone:
             held.check(task.name)  # a stop signal or a lost lease ends the run between tasks
@@ -401,6 +403,7 @@ def _run_stream(
     backend: Backend,
     progress: RunProgress,
     kind: StreamKind,
+    judges: Judges,
 ) -> dict[str, TaskScores]:
     """Run ``tasks`` (but those ``done`` before) in one stream of ``kind``; commit each as it
     completes.
@@ -419,7 +422,7 @@ def _run_stream(
     for finished in stream:
         task = finished.task
         pause_at(f"task:{task.name}")
-        scores = score_task(held.lease.run_id, task, finished.items, finished.results)
+        scores, judged_by = _scored(held, task, finished.items, finished.results, judges)
         _commit(
             store,
             held,
@@ -428,6 +431,7 @@ def _run_stream(
             scores,
             wall_time_s=time.perf_counter() - since,
             tokens=backend.tokens_processed - tokens_before,
+            judged_by=judged_by,
         )
         since, tokens_before = time.perf_counter(), backend.tokens_processed
         scored[task.name] = scores
@@ -449,7 +453,6 @@ def _run_task(
 ) -> TaskScores:
     """Run one task's requests (and its judge's, for a task with ``judge:``), score them and
     commit the task in one transaction."""
-    run_id = held.lease.run_id
     started = time.perf_counter()
     tokens_before = backend.tokens_processed
     progress.start_task(task.name, len(items), sum(len(i.requests) for i in items))
@@ -463,11 +466,7 @@ def _run_task(
         results = _execute(backend, items, progress)
     pause_at(f"task:{task.name}")
     executed_s = time.perf_counter() - started
-    outcomes = task_outcomes(task, items, results)
-    judged_by = None
-    if task.config.judge is not None:
-        outcomes, judged_by = judges.judge(task, items, outcomes)
-    scores = score_task(run_id, task, items, results, outcomes)
+    scores, judged_by = _scored(held, task, items, results, judges)
     if task.config.efficiency:  # HELM's efficiency family, measured around the backend call
         from harness.runner.efficiency import efficiency_results
 
@@ -496,6 +495,22 @@ def _run_task(
         judged_by=judged_by,
     )
     return scores
+
+
+def _scored(
+    held: HeldRun,
+    task: Task,
+    items: list[TaskItem],
+    results: list[list[Result]],
+    judges: Judges,
+) -> tuple[TaskScores, dict[str, Any] | None]:
+    """A task's scores from its results, its judge asked first for a task with ``judge:``;
+    and who judged (None without a judge)."""
+    outcomes = task_outcomes(task, items, results)
+    judged_by = None
+    if task.config.judge is not None:
+        outcomes, judged_by = judges.judge(task, items, outcomes)
+    return score_task(held.lease.run_id, task, items, results, outcomes), judged_by
 
 
 def _commit(
