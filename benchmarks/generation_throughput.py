@@ -1,20 +1,28 @@
-"""Generation throughput: the static path, continuous batching and lm-eval's HFLM, one run.
+"""Generation throughput: the static path, continuous batching, the run's one generation
+stream and lm-eval's HFLM, in one run.
 
 python benchmarks/generation_throughput.py [--limit 3] [--bbh PATTERNS] [--toxicity PATTERNS]
-    [--batch-size 8] [--no-lm-eval]
+    [--batch-size 8] [--generation-rows N] [--no-lm-eval]
 
 Builds the generation requests of BBH (answer-only and chain of thought) and of the toxicity
 suite (8 nucleus samples per prompt) at ``--limit`` items per task, as the runner builds
-them, and sends each task's requests to the packaged SmolLM2 (float32, this process) through
-the hf backend twice: today's static path (``continuous_batching=False``: batches of one
-config, longest first, each until its longest row ends) and continuous batching (the
-default). lm-eval's HFLM then runs ``generate_until`` on the same BBH prompts with the same
-stops and token limit. Printed per suite and engine: wall time, generated tokens, generated
-tokens per second, the speed-up over the static path, and how many greedy outputs equal the
-static path's (BBH; ``cont. 1 call`` sends all tasks' requests in one call, as lm-eval
-gets them, where the runner sends them task by task; toxicity samples differ by design: each request now has its own seeded
-stream). ``--bbh``/``--toxicity`` take task-name patterns as ``--tasks`` does (default all;
-a pattern of ``none`` skips the suite).
+them, and sends them to the packaged SmolLM2 (float32, this process) through the hf backend:
+
+- ``static``: the path before issue 23 (``continuous_batching=False``), task by task:
+  ``model.generate`` on batches of ``--batch-size`` rows, longest first, each batch running
+  until its longest row ends;
+- ``cont./task``: continuous batching, still task by task (``--batch-size`` rows);
+- ``stream``: what ``harness eval`` does now: every task's requests in one continuously
+  refilled batch (``generate_stream``, the runner's generation stream) of up to
+  ``--generation-rows`` rows;
+- ``lm-eval HFLM``: lm-eval's ``generate_until`` on the same BBH prompts, stops and token
+  limits, all requests in one call, ``--batch-size`` rows.
+
+Printed per suite and engine: wall time, generated tokens, generated tokens per second, the
+speed-up over the static path, and how many greedy outputs equal the static path's (BBH;
+toxicity samples are drawn from each request's own seeded stream, so they agree between the
+continuous paths but not with the static one). ``--bbh``/``--toxicity`` take task-name
+patterns as ``--tasks`` does (default all; a pattern of ``none`` skips the suite).
 """
 
 from __future__ import annotations
@@ -52,10 +60,25 @@ def suite_requests(
 
 
 def run_harness(backend: HFBackend, tasks: list[list[GenerationRequest]]) -> Timing:
+    """Task by task, as the runner sent generation requests before the generation stream."""
     started = time.perf_counter()
     results = [result for requests in tasks for result in backend.generate(requests)]
     seconds = time.perf_counter() - started
     return Timing(seconds, sum(r.n_tokens for r in results), [r.text for r in results])
+
+
+def run_stream(backend: HFBackend, tasks: list[list[GenerationRequest]]) -> Timing:
+    """Every task in one stream, as the runner sends them now."""
+    flat = [r for requests in tasks for r in requests]
+    groups, start = [], 0
+    for requests in tasks:
+        groups.append(range(start, start + len(requests)))
+        start += len(requests)
+    started = time.perf_counter()
+    results = dict(pair for batch in backend.generate_stream(flat, groups) for pair in batch)
+    seconds = time.perf_counter() - started
+    ordered = [results[i] for i in range(len(flat))]
+    return Timing(seconds, sum(r.n_tokens for r in ordered), [r.text for r in ordered])
 
 
 def run_lm_eval(
@@ -109,6 +132,7 @@ def main() -> None:
     parser.add_argument("--bbh", help="BBH task patterns, comma-separated (default: all)")
     parser.add_argument("--toxicity", help="toxicity task patterns, comma-separated (default: all)")
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--generation-rows", type=int, default=None)
     parser.add_argument("--no-lm-eval", action="store_true")
     args = parser.parse_args()
 
@@ -128,19 +152,19 @@ def main() -> None:
         )
         print(line("static", static, static, greedy), flush=True)
         continuous = run_harness(HFBackend(loaded, batch_size=args.batch_size), tasks)
-        print(line("continuous", continuous, static, greedy), flush=True)
-        # The runner calls generate once per task; lm-eval gets every request at once.
-        together = run_harness(
-            HFBackend(loaded, batch_size=args.batch_size), [[r for t in tasks for r in t]]
+        print(line("cont./task", continuous, static, greedy), flush=True)
+        streamed = run_stream(
+            HFBackend(loaded, batch_size=args.batch_size, generation_rows=args.generation_rows),
+            tasks,
         )
-        print(line("cont. 1 call", together, static, greedy), flush=True)
+        print(line("stream", streamed, static, greedy), flush=True)
         if suite == "bbh" and not args.no_lm_eval:
             lm_eval = run_lm_eval(loaded, tasks, args.batch_size)
             print(line("lm-eval HFLM", lm_eval, static, greedy), flush=True)
             print(
-                f"  lm-eval/continuous wall {lm_eval.seconds / continuous.seconds:.2f}x; "
-                f"continuous identical to lm-eval "
-                f"{sum(a == b for a, b in zip(continuous.texts, lm_eval.texts, strict=True))}/{n}",
+                f"  lm-eval/stream wall {lm_eval.seconds / streamed.seconds:.2f}x; "
+                f"stream identical to lm-eval "
+                f"{sum(a == b for a, b in zip(streamed.texts, lm_eval.texts, strict=True))}/{n}",
                 flush=True,
             )
 

@@ -46,6 +46,7 @@ from harness.backends.requests import GenerationResult
 from harness.backends.stop_sequences import TailStopCheck, cut_at_stop
 
 CACHE_GROWTH = 256  # positions added to the key/value buffers whenever they fill up
+MIN_COLUMNS_CUT = 256  # unused leading columns are cut off (a copy) from this many on
 
 
 class LazyPrefix:
@@ -128,42 +129,62 @@ def generate_continuously(
     the tokens it ran (a shared prefix counted with its first member to finish). Jobs with
     the same ``prefix`` object share its cached keys and values."""
     waiting = deque(order)
-    rows: list[_Row] = []
+    slots: list[_Row | None] = []  # one per batch row; None: finished, its row not yet reused
     batch = _Batch(model, pad_id)
     logits = torch.empty(0, 0)
     eos = set(eos_ids)
-    while waiting or rows:
-        admitted = _admit(waiting, rows, jobs, max_rows, max_tokens)
+    while True:
+        running = [row for row in slots if row is not None]
+        admitted = _admit(waiting, running, jobs, max_rows, max_tokens)
         if admitted:
             new_jobs = [jobs[i] for i in admitted]
-            new_logits = batch.add(new_jobs)  # computes the prefixes they need first
-            new_rows = [
-                _new_row(index, job, tokenizer, model.device)
-                for index, job in zip(admitted, new_jobs, strict=True)
-            ]
-            rows += new_rows
-            logits = new_logits if logits.numel() == 0 else torch.cat([logits, new_logits])
-        tokens = _next_tokens(rows, logits)
-        keep: list[int] = []
-        for position, (row, token) in enumerate(zip(rows, tokens, strict=True)):
+            free = [slot for slot, row in enumerate(slots) if row is None]
+            # Prefills the newcomers (computing the prefixes they need first) into free rows.
+            placed, new_logits = batch.add(new_jobs, free)
+            logits = batch.spread(logits, placed, new_logits)
+            for slot, index, job in zip(placed, admitted, new_jobs, strict=True):
+                slots += [None] * (slot + 1 - len(slots))
+                slots[slot] = _new_row(index, job, tokenizer, model.device)
+        if not any(row is not None for row in slots):
+            break
+        slots, logits = _drop_idle(batch, slots, logits)
+        tokens = _next_tokens(slots, logits)
+        for slot, (row, token) in enumerate(zip(slots, tokens, strict=True)):
+            if row is None:
+                continue
             end = _finish(row, token, eos)
             if end is None:
-                keep.append(position)
                 continue
+            slots[slot] = None
             kept = row.generated[:end]
             text = tokenizer.decode(kept, skip_special_tokens=True)
             result = GenerationResult(text=cut_at_stop(text, row.config.stop), n_tokens=end)
             prefix = jobs[row.job].prefix
             paid = prefix.member_finished() if prefix is not None else 0
             yield row.job, result, row.prompt_tokens + end + paid
-        if len(keep) < len(rows):
-            rows = [rows[k] for k in keep]
-            batch.select(keep)
-        if rows:
-            fed = torch.tensor([[row.generated[-1]] for row in rows], device=model.device)
-            logits = batch.step(fed)
-        else:
-            logits = torch.empty(0, 0)
+        if any(row is not None for row in slots):
+            fed = [[row.generated[-1] if row is not None else pad_id] for row in slots]
+            logits = batch.step(torch.tensor(fed, device=model.device))
+
+
+def _drop_idle(
+    batch: _Batch, slots: list[_Row | None], logits: torch.Tensor
+) -> tuple[list[_Row | None], torch.Tensor]:
+    """Remove the batch rows that no request took over, when that pays.
+
+    A finished request's row is taken over, in place, by the next request admitted, so the
+    batch's keys and values are not copied each time a request ends. A row left idle after
+    admission (nothing waits, or the token budget is spent) costs a row of compute per step;
+    removing rows copies the whole cache (about a step's time), so it is done once a quarter
+    of the rows are idle.
+    """
+    idle = sum(row is None for row in slots)
+    if idle == 0 or idle * 4 < len(slots):
+        return slots, logits
+    keep = [slot for slot, row in enumerate(slots) if row is not None]
+    batch.select(keep)
+    index = torch.tensor(keep, dtype=torch.long, device=logits.device)
+    return [slots[k] for k in keep], logits.index_select(0, index)
 
 
 def row_seed(seed: int, prompt: Sequence[int], occurrence: int) -> int:
@@ -176,7 +197,7 @@ def row_seed(seed: int, prompt: Sequence[int], occurrence: int) -> int:
 
 def _admit(
     waiting: deque[int],
-    rows: list[_Row],
+    rows: Sequence[_Row],
     jobs: Mapping[int, GenerationJob],
     max_rows: int | None,
     max_tokens: int,
@@ -213,13 +234,13 @@ def _new_row(index: int, job: GenerationJob, tokenizer: Any, device: torch.devic
     return _Row(index, config, TailStopCheck(tokenizer, config.stop), generator, warpers, own)
 
 
-def _next_tokens(rows: list[_Row], logits: torch.Tensor) -> list[int]:
+def _next_tokens(rows: Sequence[_Row | None], logits: torch.Tensor) -> list[int]:
     """Greedy rows take the argmax (as ``model.generate`` does, on float32 logits); sampling
-    rows draw from their warped distribution with their own generator."""
+    rows draw from their warped distribution with their own generator (idle rows: ignored)."""
     scores = logits.float()
     tokens = scores.argmax(dim=-1).tolist()
     for position, row in enumerate(rows):
-        if row.generator is not None:
+        if row is not None and row.generator is not None:
             assert row.warpers is not None
             no_ids: Any = torch.empty(1, 0, dtype=torch.long)  # these warpers never read them
             warped = row.warpers(no_ids, scores[position : position + 1])
@@ -253,20 +274,49 @@ class _Batch:
         self.cache_argument = "cache" if "cache" in parameters else "past_key_values"
         self.mask = torch.zeros(0, 0, dtype=torch.long, device=model.device)
 
-    def add(self, jobs: list[GenerationJob]) -> torch.Tensor:
-        """Prefill ``jobs`` (grouped by shared prefix) and join them to the batch; the logits
-        of each one's last prompt token, in order."""
+    def add(self, jobs: list[GenerationJob], free: Sequence[int]) -> tuple[list[int], torch.Tensor]:
+        """Prefill ``jobs`` (grouped by shared prefix) and put each in a ``free`` row (in
+        place) or, when none is left, in a new row at the end; each one's row, and the logits
+        of its last prompt token, in order."""
+        placed: list[int] = []
         logits = []
+        free = list(free) if self.cache is not None else []
+        appended: list[tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]] = []
+        next_row = self.mask.shape[0] if self.cache is not None else 0
         start = 0
         while start < len(jobs):
             end = start + 1
             while end < len(jobs) and jobs[end].prefix is jobs[start].prefix:
                 end += 1
-            logits.append(self._prefill(jobs[start:end]))
+            layers, mask, group_logits = self._prefill(jobs[start:end])
+            reused, free = free[: end - start], free[end - start :]
+            if reused:
+                self._place(layers, mask, reused)
+            rest = end - start - len(reused)
+            if rest:
+                appended.append(([(k[-rest:], v[-rest:]) for k, v in layers], mask[-rest:]))
+            placed += reused + list(range(next_row, next_row + rest))
+            next_row += rest
+            logits.append(group_logits)
             start = end
-        return torch.cat(logits)
+        if appended:  # stacked, then joined once: a join copies the whole cache
+            self._join(*_stacked(appended))
+        return placed, torch.cat(logits)
 
-    def _prefill(self, jobs: list[GenerationJob]) -> torch.Tensor:
+    def spread(self, logits: torch.Tensor, placed: list[int], new: torch.Tensor) -> torch.Tensor:
+        """The logits of every batch row: ``new`` at the rows ``placed``, ``logits`` (the
+        rows there before) elsewhere."""
+        out = new.new_empty(self.mask.shape[0], new.shape[1])
+        if logits.numel():
+            out[: logits.shape[0]] = logits
+        out[torch.tensor(placed, dtype=torch.long, device=new.device)] = new
+        return out
+
+    def _prefill(
+        self, jobs: list[GenerationJob]
+    ) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor, torch.Tensor]:
+        """Run ``jobs``' prompts (after their shared prefix's cached keys and values); their
+        keys and values, attention mask and last-token logits."""
         prefix = jobs[0].prefix.get() if jobs[0].prefix is not None else None
         shared = prefix.length if prefix is not None else 0
         own = [job.prompt[shared:] for job in jobs]
@@ -291,8 +341,31 @@ class _Batch:
             use_cache=True,
             logits_to_keep=1,
         )
-        self._join(_states(cache), mask)
-        return output.logits[:, -1, :]
+        return _states(cache), mask, output.logits[:, -1, :]
+
+    def _place(
+        self, layers: list[tuple[torch.Tensor, torch.Tensor]], mask: torch.Tensor, rows: list[int]
+    ) -> None:
+        """Write newcomers' keys and values into the batch rows ``rows``, in their last
+        columns (the columns before them are masked), widening the batch if they are wider."""
+        if mask.shape[1] > self.mask.shape[1]:
+            self._widen(mask.shape[1])
+        width, count = self.mask.shape[1], len(rows)
+        index = torch.tensor(rows, dtype=torch.long, device=self.mask.device)
+        assert self.cache is not None
+        for layer, (keys, values) in zip(self.cache.layers, layers, strict=True):
+            assert isinstance(layer, _GrowingLayer)
+            layer.write_rows(index, keys[:count], values[:count])
+        self.mask[index] = _left_pad_mask(mask[:count], width)
+
+    def _widen(self, width: int) -> None:
+        """Left-pad every row to ``width`` columns (copies the cache: rare, since the batch's
+        width grows by a column a step and a newcomer is rarely wider)."""
+        assert self.cache is not None
+        self.cache = _growing_cache(
+            [(_left_pad(k, width), _left_pad(v, width)) for k, v in _states(self.cache)]
+        )
+        self.mask = _left_pad_mask(self.mask, width)
 
     def _join(self, layers: list[tuple[torch.Tensor, torch.Tensor]], mask: torch.Tensor) -> None:
         """Left-pad the batch or the newcomers to a common width and stack them."""
@@ -337,7 +410,12 @@ class _Batch:
         )
 
     def step(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Feed one token per row; the logits of the next."""
+        """Feed one token per row; the logits of the next. Leading columns that no row uses
+        any more (rows taken over in place leave them behind) are cut off once they are a
+        quarter of the width."""
+        unused = int(self.mask.any(dim=0).int().argmax())
+        if unused >= max(MIN_COLUMNS_CUT, self.mask.shape[1] // 4):
+            self.select(list(range(self.mask.shape[0])))
         ones = torch.ones(self.mask.shape[0], 1, dtype=self.mask.dtype, device=self.mask.device)
         positions = self.mask.sum(dim=1, keepdim=True)
         self.mask = torch.cat([self.mask, ones], dim=1)
@@ -381,6 +459,29 @@ class _GrowingLayer(DynamicLayer):
 
     def get_seq_length(self) -> int:
         return self.length
+
+    def write_rows(self, rows: torch.Tensor, keys: torch.Tensor, values: torch.Tensor) -> None:
+        """Put ``keys``/``values`` in the last columns of the batch rows ``rows``."""
+        width = keys.shape[-2]
+        self._keys[rows, :, self.length - width : self.length] = keys
+        self._values[rows, :, self.length - width : self.length] = values
+
+
+def _stacked(
+    parts: list[tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]],
+) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
+    """Several groups' keys, values and masks, left-padded to one width and stacked."""
+    if len(parts) == 1:
+        return parts[0]
+    width = max(mask.shape[1] for _, mask in parts)
+    layers = [
+        (
+            torch.cat([_left_pad(layers[n][0], width) for layers, _ in parts]),
+            torch.cat([_left_pad(layers[n][1], width) for layers, _ in parts]),
+        )
+        for n in range(len(parts[0][0]))
+    ]
+    return layers, torch.cat([_left_pad_mask(mask, width) for _, mask in parts])
 
 
 def _states(cache: DynamicCache) -> list[tuple[torch.Tensor, torch.Tensor]]:

@@ -68,7 +68,14 @@ _TOKENIZER_UNBOUNDED = 1_000_000_000_000_000_019_884_624_838_656  # transformers
 # bounds memory. Generation batches hold prompt + new tokens and are bounded for memory alone.
 CPU_BATCH_TOKENS = 512
 ACCELERATOR_BATCH_TOKENS = 8192
-GENERATION_BATCH_TOKENS = 16384
+GENERATION_BATCH_TOKENS = 16384  # the static path's batches
+# The continuous batch's rows, each counted at its prompt plus its token limit (SmolLM2
+# holds about 46 KB of keys and values per position: 65,536 positions are 3 GB).
+CONTINUOUS_BATCH_TOKENS = 65536
+# Rows of the continuously refilled generation batch unless ``generation_rows`` says: one
+# decoding step reads every weight once whatever the rows, so more rows share that cost
+# (SmolLM2 on one CPU core: 11 tok/s with 1 row, 46 with 8, 92 with 32).
+GENERATION_ROWS = 32
 # A prefix is run once when at least this long and when that saves more tokens than the
 # extra pass and the cache copies cost (counted as this many tokens).
 MIN_SHARED_PREFIX = 16
@@ -86,13 +93,15 @@ logger = logging.getLogger(__name__)
 class HFBackend:
     """Runs requests through a loaded transformers model in length-sorted batches.
 
-    A batch holds at most ``batch_size`` rows (None: no limit but the budget). A scoring
-    batch also holds at most ``max_batch_tokens`` padded positions, not counting a shared
-    prefix, which is not run again (by default 512 on CPU, 8192 elsewhere); a generation
-    batch at most 16,384 prompt and new tokens. When memory runs out the batch is halved and
-    later batches stay at that size. ``continuous_batching`` (default) keeps one batch full across all generation requests
-    of a call (off: the static path, batch by batch). ``prefix_reuse`` runs a token prefix shared by many
-    requests once (off: every row runs whole; the numbers agree to float rounding).
+    A scoring batch holds at most ``batch_size`` rows (None: no limit but the budget) and
+    ``max_batch_tokens`` padded positions, not counting a shared prefix, which is not run
+    again (by default 512 on CPU, 8192 elsewhere). ``continuous_batching`` (default) keeps
+    one generation batch of up to ``generation_rows`` rows (default 32) and 65,536 prompt
+    and new tokens full across all generation requests of a call or a stream; off, the
+    static path runs batches of ``batch_size`` rows and 16,384 tokens, each until its
+    longest row ends. When memory runs out a batch is halved and later batches stay at that
+    size. ``prefix_reuse`` runs a token prefix shared by many requests once (off: every row
+    runs whole; the numbers agree to float rounding).
     ``max_length`` caps the tokens of one forward pass (inputs are cut from the left, rolling
     texts are windowed); by default it is the model's context length, found as lm-eval finds it.
     """
@@ -106,6 +115,7 @@ class HFBackend:
         max_batch_tokens: int | None = None,
         prefix_reuse: bool = True,
         continuous_batching: bool = True,
+        generation_rows: int | None = None,
     ) -> None:
         if batch_size is not None and batch_size < 1:
             raise HarnessError(f"batch size must be at least 1, got {batch_size}")
@@ -113,6 +123,8 @@ class HFBackend:
             raise HarnessError(f"max_length must be at least 1, got {max_length}")
         if max_batch_tokens is not None and max_batch_tokens < 1:
             raise HarnessError(f"max_batch_tokens must be at least 1, got {max_batch_tokens}")
+        if generation_rows is not None and generation_rows < 1:
+            raise HarnessError(f"generation rows must be at least 1, got {generation_rows}")
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
@@ -128,6 +140,8 @@ class HFBackend:
         self.tokens_processed = 0
         self._via_decoder: bool | None = None  # decided on first scoring call
         self._row_cap = batch_size  # lowered when a batch runs out of memory
+        # Rows of the continuous generation batch (halved when memory runs out).
+        self._generation_cap = generation_rows or GENERATION_ROWS
 
     applies_chat_template = False  # the runner formats chat prompts with ``tokenizer``
     served = False
@@ -149,7 +163,7 @@ class HFBackend:
             from harness.backends.cpu_threads import set_cpu_threads
 
             set_cpu_threads()  # the cores idle now: busy ones make every thread wait
-        return cls(loaded, batch_size=settings.batch_size)
+        return cls(loaded, batch_size=settings.batch_size, generation_rows=settings.generation_rows)
 
     @property
     def device(self) -> str:
@@ -316,8 +330,8 @@ class HFBackend:
                     self.tokenizer,
                     jobs,
                     [index for index in order if index not in finished],
-                    max_rows=self._generation_rows(),
-                    max_tokens=GENERATION_BATCH_TOKENS,
+                    max_rows=self._generation_cap,
+                    max_tokens=CONTINUOUS_BATCH_TOKENS,
                     eos_ids=eos_ids,
                     pad_id=pad_id if pad_id is not None else (eos_ids or [0])[0],
                 ):
@@ -327,15 +341,11 @@ class HFBackend:
                         progress(1, tokens)
                     yield [(index, result)]
             except (torch.OutOfMemoryError, RuntimeError) as exc:
-                rows = self._generation_rows() or len(order)
+                rows = self._generation_cap
                 if rows == 1 or not _is_out_of_memory(exc):
                     raise
-                self._row_cap = rows // 2
+                self._generation_cap = rows // 2
                 logger.warning("out of memory with %d rows generating; now %d", rows, rows // 2)
-
-    def _generation_rows(self) -> int | None:
-        """The most rows one generation batch holds."""
-        return self._row_cap
 
     def _generate_static(
         self, requests: Sequence[GenerationRequest], progress: ProgressCallback | None = None

@@ -25,6 +25,8 @@ class BackendSettings:
     dtype: str = "float32"
     device: str = "cpu"
     batch_size: int = 8
+    # Rows of a continuously refilled generation batch (None: the backend's default).
+    generation_rows: int | None = None
     chat: bool = False
     # Weights backends: how to load ``model`` (a spec or a registered variant), or the model
     # a caller already loaded (tests, the pytest plugin).

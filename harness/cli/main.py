@@ -110,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     ev.add_argument("--batch-size", type=positive_int, default=8)
     ev.add_argument(
+        "--generation-rows",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="rows of the continuous generation batch (hf backend; default 32); speed only",
+    )
+    ev.add_argument(
         "--resume",
         default=None,
         metavar="RUN",
@@ -423,6 +430,7 @@ def _eval(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         device=args.device,
         batch_size=args.batch_size,
+        generation_rows=args.generation_rows,
         resume=args.resume,
         progress=not args.no_progress,
         backend=args.backend,

@@ -81,6 +81,9 @@ class EvalOptions:
     dtype: str = "float32"
     device: str = "cpu"
     batch_size: int = 8
+    # Rows of the in-process engine's continuous generation batch (None: its default). Only
+    # speed depends on it, not a generated text, so it is not part of the run's config.
+    generation_rows: int | None = None
     resume: str | None = None
     progress: bool = True
     # Which engine answers (``harness.backends.registry``), and its knobs for served models.
@@ -274,6 +277,7 @@ def open_backend(options: EvalOptions, model: LoadedModel | None = None) -> Back
         dtype=options.dtype,
         device=options.device,
         batch_size=options.batch_size,
+        generation_rows=options.generation_rows,
         chat=options.chat,
         load_model=load,
         loaded=model,

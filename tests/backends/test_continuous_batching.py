@@ -41,11 +41,69 @@ def test_greedy_rows_joining_mid_run_equal_model_generate_alone(
         GenerationRequest(p, GenerationConfig(max_new_tokens=n))
         for p, n in zip(PROMPTS, LIMITS, strict=True)
     ]
-    results = HFBackend(tiny_untied, batch_size=batch_size).generate(requests)
+    results = HFBackend(tiny_untied, generation_rows=batch_size).generate(requests)
     for result, prompt, limit in zip(results, PROMPTS, LIMITS, strict=True):
         ids = alone(tiny_untied, prompt, limit)
         assert result.n_tokens == limit
         assert result.text == tiny_untied.tokenizer.decode(ids, skip_special_tokens=True)
+
+
+def test_rows_taken_over_in_place_widened_and_cut_still_equal_model_generate(
+    tiny_untied: LoadedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many requests through few rows: finished rows are taken over in place, a newcomer
+    wider than the batch widens it, unused leading columns are cut; outputs do not change."""
+    from harness.backends import continuous_batching
+
+    calls: dict[str, int] = {"write_rows": 0, "_widen": 0, "select": 0}
+    for cls, name in (
+        (continuous_batching._GrowingLayer, "write_rows"),
+        (continuous_batching._Batch, "_widen"),
+        (continuous_batching._Batch, "select"),
+    ):
+        original = getattr(cls, name)
+
+        def counted(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(cls, name, counted)
+    monkeypatch.setattr(continuous_batching, "MIN_COLUMNS_CUT", 2)
+    rng = random.Random(3)
+    words = [
+        "the",
+        "cat",
+        "sat",
+        "on",
+        "a",
+        "mat",
+        "while",
+        "rain",
+        "fell",
+        "over",
+        "quiet",
+        "hills",
+        "and",
+        "rivers",
+    ]
+    # Two groups (tasks): short prompts first, then long ones that are wider than the batch.
+    prompts = [" ".join(rng.choices(words, k=n)) for n in [1, 2, 3, 2, 1, 4, 2] + [40] * 6]
+    limits = [rng.randint(1, 12) for _ in prompts]
+    requests = [
+        GenerationRequest(p, GenerationConfig(max_new_tokens=n))
+        for p, n in zip(prompts, limits, strict=True)
+    ]
+    backend = HFBackend(tiny_untied, generation_rows=4)
+    answered = dict(
+        pair
+        for batch in backend.generate_stream(requests, [range(7), range(7, len(requests))])
+        for pair in batch
+    )
+    results = [answered[i] for i in range(len(requests))]
+    for result, prompt, limit in zip(results, prompts, limits, strict=True):
+        ids = alone(tiny_untied, prompt, limit)
+        assert result.text == tiny_untied.tokenizer.decode(ids, skip_special_tokens=True)
+    assert all(calls.values()), calls  # every path above was taken
 
 
 def test_stop_strings_end_rows_at_the_same_token_as_the_static_path(
@@ -58,7 +116,7 @@ def test_stop_strings_end_rows_at_the_same_token_as_the_static_path(
     stops = (texts[0][8:11], texts[2][20:22], texts[3][5:7])
     config = GenerationConfig(max_new_tokens=16, stop=stops)
     requests = [GenerationRequest(p, config) for p in PROMPTS]
-    continuous = HFBackend(tiny_untied, batch_size=2).generate(requests)
+    continuous = HFBackend(tiny_untied, generation_rows=2).generate(requests)
     static = HFBackend(tiny_untied, batch_size=2, continuous_batching=False).generate(requests)
     assert continuous == static
     assert [r.text for r in continuous] == [cut_at_stop(t, stops) for t in texts]
@@ -71,7 +129,7 @@ def test_eos_ends_a_row_without_keeping_the_eos_token(
     ids = alone(tiny_untied, PROMPTS[2], 12)
     monkeypatch.setattr(tiny_untied.model.generation_config, "eos_token_id", ids[4])
     requests = [GenerationRequest(p, GenerationConfig(max_new_tokens=12)) for p in PROMPTS]
-    continuous = HFBackend(tiny_untied, batch_size=3).generate(requests)
+    continuous = HFBackend(tiny_untied, generation_rows=3).generate(requests)
     static = HFBackend(tiny_untied, batch_size=3, continuous_batching=False).generate(requests)
     assert continuous == static
     assert continuous[2].n_tokens == ids.index(ids[4])
@@ -80,16 +138,16 @@ def test_eos_ends_a_row_without_keeping_the_eos_token(
 def test_requests_of_different_configs_share_one_batch(tiny_untied: LoadedModel) -> None:
     configs = [GenerationConfig(max_new_tokens=n, stop=("zz",) * (n % 2)) for n in LIMITS]
     requests = [GenerationRequest(p, c) for p, c in zip(PROMPTS, configs, strict=True)]
-    together = HFBackend(tiny_untied, batch_size=4).generate(requests)
+    together = HFBackend(tiny_untied, generation_rows=4).generate(requests)
     assert together == [HFBackend(tiny_untied).generate([r])[0] for r in requests]
 
 
 def test_a_sample_depends_on_its_seed_not_on_the_batch(tiny_untied: LoadedModel) -> None:
     config = GenerationConfig(max_new_tokens=10, do_sample=True, top_k=40, top_p=0.9, seed=3)
     requests = [GenerationRequest(p, config) for p in PROMPTS] * 2
-    one_row = HFBackend(tiny_untied, batch_size=1).generate(requests)
+    one_row = HFBackend(tiny_untied, generation_rows=1).generate(requests)
     torch.manual_seed(99)  # the caller's RNG state must not matter
-    many_rows = HFBackend(tiny_untied, batch_size=4).generate(requests)
+    many_rows = HFBackend(tiny_untied, generation_rows=4).generate(requests)
     assert one_row == many_rows
     assert one_row[0] != one_row[len(PROMPTS)]  # equal requests are distinct samples
 
@@ -101,7 +159,7 @@ def test_running_out_of_memory_halves_the_rows_and_keeps_the_outputs(
         GenerationRequest(p, GenerationConfig(max_new_tokens=n))
         for p, n in zip(PROMPTS, LIMITS, strict=True)
     ]
-    expected = HFBackend(tiny_untied, batch_size=4).generate(requests)
+    expected = HFBackend(tiny_untied, generation_rows=4).generate(requests)
     original = hf_module.generate_continuously
     caps: list[int | None] = []
 
@@ -114,7 +172,7 @@ def test_running_out_of_memory_halves_the_rows_and_keeps_the_outputs(
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory")
 
     monkeypatch.setattr(hf_module, "generate_continuously", spy)
-    backend = HFBackend(tiny_untied, batch_size=4)
+    backend = HFBackend(tiny_untied, generation_rows=4)
     assert backend.generate(requests) == expected
     assert caps == [4, 2]
 
@@ -156,7 +214,7 @@ def test_a_sampled_request_draws_the_same_sample_whatever_else_is_in_the_call(
     its requests as the whole run would, in any order."""
     config = GenerationConfig(max_new_tokens=10, do_sample=True, top_k=40, top_p=0.9, seed=3)
     requests = [GenerationRequest(p, config) for p in PROMPTS]
-    whole = HFBackend(tiny_untied, batch_size=4).generate(requests)
+    whole = HFBackend(tiny_untied, generation_rows=4).generate(requests)
     shards = [requests[::2], requests[1::2][::-1]]
-    split = [HFBackend(tiny_untied, batch_size=2).generate(shard) for shard in shards]
+    split = [HFBackend(tiny_untied, generation_rows=2).generate(shard) for shard in shards]
     assert split[0] == whole[::2] and split[1] == whole[1::2][::-1]
