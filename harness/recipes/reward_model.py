@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from harness.training.preferences import pairs_hash, preference_pairs
-from harness.training.reward_model import REWARD_MODEL_KIND, fit_reward_model, pairwise_accuracy
+from harness.training.reward_model import REWARD_MODEL_KIND, accuracy_details, fit_reward_model
 from harness.training.sections import PreferenceData, RecipeConfig
 from harness.training.session import RecipeSession
 
@@ -53,15 +53,14 @@ def train(session: RecipeSession[Config]) -> Variant:
         callbacks=session.callbacks,
     )
     del loaded  # the causal LM copy is no longer needed
-    heldout = pairwise_accuracy(outcome.model, tokenizer, split.heldout)
-    train_scores = pairwise_accuracy(outcome.model, tokenizer, split.train)
+    details = accuracy_details(outcome.model, tokenizer, split)
     print(
-        f"held-out pairwise accuracy {heldout['accuracy']:.3f} "
-        f"(mean margin {heldout['margin']:.3f}, {len(split.heldout)} pairs); "
-        f"train accuracy {train_scores['accuracy']:.3f}"
+        f"held-out pairwise accuracy {details['heldout_accuracy']:.3f} "
+        f"(mean margin {details['heldout_margin']:.3f}, {len(split.heldout)} pairs); "
+        f"train accuracy {details['train_accuracy']:.3f}"
     )
     outcome.final_losses.update(
-        {"heldout_accuracy": heldout["accuracy"], "heldout_margin": heldout["margin"]}
+        {key: details[key] for key in ("heldout_accuracy", "heldout_margin")}
     )
     return session.register(
         kind=REWARD_MODEL_KIND,
@@ -71,13 +70,5 @@ def train(session: RecipeSession[Config]) -> Variant:
         run=run,
         data_hash=pairs_hash(split.train),
         outcome=outcome,
-        details={
-            "heldout_accuracy": heldout["accuracy"],
-            "heldout_margin": heldout["margin"],
-            "heldout_pairs": len(split.heldout),
-            "train_accuracy": train_scores["accuracy"],
-            "train_margin": train_scores["margin"],
-            "train_pairs": len(split.train),
-            "split": split.description,
-        },
+        details=details,
     )

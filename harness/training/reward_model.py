@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
-from harness.training.preferences import Pair
+from harness.training.preferences import Pair, PreferenceSplit
 from harness.training.sections import TrainSettings
 
 if TYPE_CHECKING:
@@ -148,6 +148,22 @@ def pairwise_accuracy(model: Any, tokenizer: Any, pairs: Sequence[Pair]) -> dict
     return {
         "accuracy": sum(m > 0 for m in margins) / len(margins),
         "margin": sum(margins) / len(margins),
+    }
+
+
+def accuracy_details(model: Any, tokenizer: Any, split: PreferenceSplit) -> dict[str, Any]:
+    """Pairwise accuracy and mean margin on a split's training and held-out pairs, with the
+    split, as a reward-model variant's details keep them."""
+    train = pairwise_accuracy(model, tokenizer, split.train)
+    heldout = pairwise_accuracy(model, tokenizer, split.heldout)
+    return {
+        "train_accuracy": train["accuracy"],
+        "train_margin": train["margin"],
+        "train_pairs": len(split.train),
+        "heldout_accuracy": heldout["accuracy"],
+        "heldout_margin": heldout["margin"],
+        "heldout_pairs": len(split.heldout),
+        "split": split.description,
     }
 
 

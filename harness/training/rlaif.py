@@ -47,8 +47,8 @@ def train_reward_stage(
     from harness.training.preferences import pairs_hash
     from harness.training.reward_model import (
         REWARD_MODEL_KIND,
+        accuracy_details,
         fit_reward_model,
-        pairwise_accuracy,
     )
 
     run = stage.run_dir()
@@ -65,14 +65,14 @@ def train_reward_stage(
         description=f"{stage.recipe} {stage.name}",
         callbacks=stage.callbacks,
     )
-    own = pairwise_accuracy(outcome.model, tokenizer, split.train)
-    heldout = pairwise_accuracy(outcome.model, tokenizer, split.heldout)
+    details = accuracy_details(outcome.model, tokenizer, split)
     log(
-        f"stage reward model: pairwise accuracy {own['accuracy']:.3f} on its {len(split.train)} "
-        f"training pairs, {heldout['accuracy']:.3f} on {len(split.heldout)} held-out pairs"
+        f"stage reward model: pairwise accuracy {details['train_accuracy']:.3f} on its "
+        f"{len(split.train)} training pairs, {details['heldout_accuracy']:.3f} on "
+        f"{len(split.heldout)} held-out pairs"
     )
     outcome.final_losses.update(
-        {"train_accuracy": own["accuracy"], "heldout_accuracy": heldout["accuracy"]}
+        {key: details[key] for key in ("train_accuracy", "heldout_accuracy")}
     )
     return stage.register(
         kind=REWARD_MODEL_KIND,
@@ -82,15 +82,7 @@ def train_reward_stage(
         run=run,
         data_hash=pairs_hash(split.train),
         outcome=outcome,
-        details={
-            "train_accuracy": own["accuracy"],
-            "train_margin": own["margin"],
-            "train_pairs": len(split.train),
-            "heldout_accuracy": heldout["accuracy"],
-            "heldout_margin": heldout["margin"],
-            "heldout_pairs": len(split.heldout),
-            "split": split.description,
-        },
+        details=details,
     )
 
 
