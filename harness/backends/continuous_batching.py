@@ -236,16 +236,28 @@ def _new_row(index: int, job: GenerationJob, tokenizer: Any, device: torch.devic
 
 def _next_tokens(rows: Sequence[_Row | None], logits: torch.Tensor) -> list[int]:
     """Greedy rows take the argmax (as ``model.generate`` does, on float32 logits); sampling
-    rows draw from their warped distribution with their own generator (idle rows: ignored)."""
+    rows draw from their warped distribution with their own generator (idle rows: ignored).
+
+    Sampling rows of one config are warped together (the warpers work row by row, so a row's
+    distribution is the one it would get alone; a top-p sort per row and step is the costly
+    part); each then draws with its own generator.
+    """
     scores = logits.float()
     tokens = scores.argmax(dim=-1).tolist()
+    sampling: dict[GenerationConfig, list[int]] = {}
     for position, row in enumerate(rows):
         if row is not None and row.generator is not None:
-            assert row.warpers is not None
-            no_ids: Any = torch.empty(1, 0, dtype=torch.long)  # these warpers never read them
-            warped = row.warpers(no_ids, scores[position : position + 1])
-            probs = torch.softmax(warped, dim=-1)
-            tokens[position] = int(torch.multinomial(probs, 1, generator=row.generator))
+            sampling.setdefault(row.config, []).append(position)
+    for positions in sampling.values():
+        warpers = rows[positions[0]].warpers  # type: ignore[union-attr]  # a sampling row
+        assert warpers is not None
+        no_ids: Any = torch.empty(len(positions), 0, dtype=torch.long)  # never read
+        index = torch.tensor(positions, dtype=torch.long, device=scores.device)
+        probs = torch.softmax(warpers(no_ids, scores.index_select(0, index)), dim=-1)
+        for number, position in enumerate(positions):
+            generator = rows[position].generator  # type: ignore[union-attr]
+            draw = torch.multinomial(probs[number : number + 1], 1, generator=generator)
+            tokens[position] = int(draw)
     return tokens
 
 
