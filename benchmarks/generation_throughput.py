@@ -2,7 +2,7 @@
 stream and lm-eval's HFLM, in one run.
 
 python benchmarks/generation_throughput.py [--limit 3] [--bbh PATTERNS] [--toxicity PATTERNS]
-    [--batch-size 8] [--generation-rows N] [--no-lm-eval]
+    [--batch-size 8] [--generation-rows N] [--no-lm-eval] [--no-per-task]
 
 Builds the generation requests of BBH (answer-only and chain of thought) and of the toxicity
 suite (8 nucleus samples per prompt) at ``--limit`` items per task, as the runner builds
@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--generation-rows", type=int, default=None)
     parser.add_argument("--no-lm-eval", action="store_true")
+    parser.add_argument(
+        "--no-per-task", action="store_true", help="skip the cont./task row (saves time)"
+    )
     args = parser.parse_args()
 
     loaded = load_model(MODEL)
@@ -151,8 +154,9 @@ def main() -> None:
             HFBackend(loaded, batch_size=args.batch_size, continuous_batching=False), tasks
         )
         print(line("static", static, static, greedy), flush=True)
-        continuous = run_harness(HFBackend(loaded, batch_size=args.batch_size), tasks)
-        print(line("cont./task", continuous, static, greedy), flush=True)
+        if not args.no_per_task:
+            continuous = run_harness(HFBackend(loaded, batch_size=args.batch_size), tasks)
+            print(line("cont./task", continuous, static, greedy), flush=True)
         streamed = run_stream(
             HFBackend(loaded, batch_size=args.batch_size, generation_rows=args.generation_rows),
             tasks,
